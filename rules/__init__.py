@@ -1,0 +1,1 @@
+"""The BS 11000 rule pack, installed as rmplint.pack (data only)."""
