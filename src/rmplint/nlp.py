@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 # Words whose lookup lemma would hide the sense a plan uses them in.
-_KEEP = {"data": "data", "media": "media", "criteria": "criterion", "later": "later", "parties": "party"}
+# (Also corrects a few wrong entries in the lookup table, e.g. "developed" -> "develope".)
+_KEEP = {
+    "data": "data", "media": "media", "criteria": "criterion", "later": "later", "parties": "party",
+    "developed": "develop", "developing": "develop", "enveloped": "envelop",
+}
 
 # Hyphenated compounds stay apart ("long-term" -> long - term) so phrases match either spelling.
 _MAX_LENGTH = 2_000_000
@@ -57,3 +62,201 @@ def normalise(text: str) -> str:
     """Collapse whitespace and straighten quotes, for quoting and comparing text."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return _WS.sub(" ", text).strip()
+
+
+# --------------------------------------------------------------------------- sentence marks
+
+MARKS = (
+    "negated",  # a negation governs part of the sentence ("no joint risk register has been set up")
+    "excluded",  # something is disapplied ("clause 14 shall not apply")
+    "deferred",  # left for later ("to be agreed", "will be developed in due course")
+    "conditional",  # waits on a future agreement or discretion ("the parties may agree a bonus")
+    "placeholder",  # template text left in ("TBC", "[insert amount]", "XX/XX/20XX")
+    "redacted",  # a value blacked out ("[***]")
+    "non-binding",  # declares itself not binding
+    "definition",  # defines a term ('"KPIs" means ...')
+    "recital",  # in recitals/background
+    "glossary",  # in a glossary/definitions section
+    "contents",  # a contents-list entry
+    "heading",  # the text is a heading
+)
+
+
+@dataclass(frozen=True)
+class MarkVocabulary:
+    """Compiled cue lists from data/marks.yaml."""
+
+    negators: frozenset[str]
+    idioms: tuple[tuple[str, ...], ...]
+    breaks: frozenset[str]
+    existence: frozenset[str]
+    exclusions: tuple[tuple[str, ...], ...]
+    deferrals: tuple[tuple[str, ...], ...]
+    future: tuple[tuple[str, ...], ...]
+    creation: frozenset[str]
+    conditionals: tuple[tuple[str, ...], ...]
+    non_binding: tuple[tuple[str, ...], ...]
+    placeholder: tuple[re.Pattern[str], ...]
+    redaction: tuple[re.Pattern[str], ...]
+    definition: tuple[re.Pattern[str], ...]
+    recital_headings: frozenset[str]
+    glossary_headings: frozenset[str]
+    contents_headings: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def mark_vocabulary() -> MarkVocabulary:
+    import importlib.resources
+
+    import yaml
+
+    raw = yaml.safe_load(importlib.resources.files("rmplint.data").joinpath("marks.yaml").read_text("utf-8"))
+    tok = get_nlp().tokenizer
+
+    def seqs(key: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(sorted({tuple(t.lower_ for t in tok(p.lower())) for p in raw[key]}, key=lambda s: (-len(s), s)))
+
+    def lemmas(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in raw[key])
+
+    def regexes(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.I) for p in raw[key])
+
+    return MarkVocabulary(
+        negators=lemmas("negators"),
+        idioms=seqs("negation_idioms"),
+        breaks=lemmas("scope_breaks"),
+        existence=lemmas("existence_verbs"),
+        exclusions=seqs("exclusion_phrases"),
+        deferrals=seqs("deferral_phrases"),
+        future=seqs("future_markers"),
+        creation=lemmas("creation_verbs"),
+        conditionals=seqs("conditional_phrases"),
+        non_binding=seqs("non_binding_phrases"),
+        placeholder=tuple(re.compile(p, re.I if not p.startswith("\\bX") else 0) for p in raw["placeholder_patterns"]),
+        redaction=regexes("redaction_patterns"),
+        definition=tuple(re.compile(p) for p in raw["definition_patterns"]),
+        recital_headings=lemmas("recital_headings"),
+        glossary_headings=lemmas("glossary_headings"),
+        contents_headings=lemmas("contents_headings"),
+    )
+
+
+def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
+    """All (start, end) token spans where one of the word sequences occurs."""
+    found = []
+    n = len(words)
+    for seq in seqs:
+        k = len(seq)
+        first = seq[0]
+        for i in range(n - k + 1):
+            if words[i] == first and tuple(words[i : i + k]) == seq:
+                found.append((i, i + k))
+    return found
+
+
+_PERIODIC = frozenset(
+    "annually monthly quarterly weekly daily fortnightly yearly regularly routinely periodically each every "
+    "continually continuously ongoing throughout".split()
+)
+_SCOPE_WINDOW = 12
+# ", and the register is reviewed": a comma before one of these starts a new clause
+_CLAUSE_JOINERS = frozenset({"and", "but", "or", "so", "which", "while", "whilst", "whereas", "yet"})
+
+
+@dataclass(frozen=True)
+class SentenceMarks:
+    """Marks of one sentence, and which of its tokens a negation or exclusion governs."""
+
+    marks: frozenset[str]
+    negated_tokens: frozenset[int]  # token offsets (within the sentence) under a negation
+    excluded_tokens: frozenset[int]  # token offsets under an exclusion ("... shall not apply")
+    placeholders: tuple[str, ...] = ()
+
+
+def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -> SentenceMarks:
+    """Compute the marks of a sentence from its lower-cased tokens, their lemmas and its text."""
+    mv = mark_vocabulary()
+    n = len(words)
+    marks: set[str] = set()
+    idiom = set()
+    for s, e in _find_seqs(words, mv.idioms):
+        idiom.update(range(s, e))
+
+    def clause_start(i: int) -> int:
+        j = i
+        while j > 0 and words[j - 1] not in mv.breaks and words[j - 1] != ",":
+            j -= 1
+        # a comma only ends the clause when the negation is far from it
+        k = i
+        while k > 0 and words[k - 1] not in mv.breaks:
+            k -= 1
+        return k if i - k <= _SCOPE_WINDOW else j
+
+    negated: set[int] = set()
+    for i, w in enumerate(words):
+        if w not in mv.negators or i in idiom:
+            continue
+        marks.add("negated")
+        # forward: to the end of the clause, at most a window of tokens
+        j = i + 1
+        while j < n and j <= i + _SCOPE_WINDOW and words[j] not in mv.breaks and not (
+            words[j] == "," and j + 1 < n and words[j + 1] in _CLAUSE_JOINERS
+        ):
+            negated.add(j)
+            j += 1
+        # backward when the negation denies existence ("... has not yet been established")
+        for k in range(i + 1, min(n, i + 5)):
+            if norms[k] in mv.existence:
+                negated.update(range(clause_start(i), i))
+                break
+            if words[k] not in {"yet", "been", "be", "being", "formally", "currently", "so", "far", "as", "to", "really", "fully"}:
+                break
+    excluded: set[int] = set()
+    for s, e in _find_seqs(words, mv.exclusions):
+        if "n/a" in words[s:e] and e - s == 1 and n > 3 and s not in (n - 1, n - 2):
+            continue  # "n/a" only excludes when it is the verdict at the end of a line
+        marks.add("excluded")
+        excluded.update(range(clause_start(s), e))
+    if _find_seqs(words, mv.deferrals):
+        marks.add("deferred")
+    elif profile != "contract" and not (_PERIODIC & set(words)):
+        for s, e in _find_seqs(words, mv.future):
+            if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
+                marks.add("deferred")
+                break
+    if _find_seqs(words, mv.conditionals):
+        marks.add("conditional")
+    if _find_seqs(words, mv.non_binding):
+        marks.add("non-binding")
+    holders = tuple(m.group(0) for p in mv.placeholder for m in p.finditer(text))
+    if holders:
+        marks.add("placeholder")
+    if any(p.search(text) for p in mv.redaction):
+        marks.add("redacted")
+    if any(p.search(text) for p in mv.definition):
+        marks.add("definition")
+    return SentenceMarks(frozenset(marks), frozenset(negated), frozenset(excluded), holders)
+
+
+def section_marks(heading_path: tuple[str, ...]) -> frozenset[str]:
+    """Marks a block inherits from the section it sits in (recitals, glossary, contents)."""
+    mv = mark_vocabulary()
+    out = set()
+    for h in heading_path:
+        key = re.sub(r"^[\d.\s]+|[^a-z ]", "", h.lower()).strip()
+        if key in mv.recital_headings:
+            out.add("recital")
+        elif key in mv.glossary_headings:
+            out.add("glossary")
+        elif key in mv.contents_headings:
+            out.add("contents")
+    return frozenset(out)
+
+
+_TOC_LINE = re.compile(r"(?:\.{3,}|…+|\t)\s*\d{1,4}\s*$")
+
+
+def looks_like_contents_entry(text: str) -> bool:
+    """A contents line: a short title followed by dot leaders or a tab and a page number."""
+    return len(text) < 160 and bool(_TOC_LINE.search(text))

@@ -97,3 +97,34 @@ class ContextTracker:
         if self._schedule:
             return f"{self._schedule}, paragraph {base}" if base else self._schedule
         return base
+
+
+_HEADING_MAX_CHARS = 100
+_HEADING_MAX_WORDS = 12
+
+
+def guess_heading(line: str) -> int | None:
+    """Heading level of a line from a format without styles (PDF, plain text), or None.
+
+    Numbered short lines ("7.2 Governance" -> 2, "7 Working together" -> 1), short ALL-CAPS
+    lines and schedule titles count; anything ending like a sentence does not.
+    """
+    text = line.strip()
+    # Checked first so that a 60 MB single-line file costs nothing here.
+    if not text or len(text) > _HEADING_MAX_CHARS or len(text.split()) > _HEADING_MAX_WORDS:
+        return None
+    if text[-1] in ".;,:!?" and not text.endswith("..."):
+        return None
+    number = leading_number(text)
+    if number:
+        rest = _NUMBER.sub("", text, count=1).strip()
+        # "3 days after notice" is prose; a heading's title starts with a capital letter.
+        if rest and rest[0].isupper() and sum(c.isalpha() for c in rest) >= 3:
+            return number.count(".") + 1
+        return None
+    if schedule_name(text):
+        return 1
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return 1
+    return None
