@@ -1,0 +1,470 @@
+"""Read a PDF into blocks: pypdfium2 for text, page by page; pdfplumber only on ruled-table pages.
+
+Running headers and footers are found by repetition across pages and kept apart in furniture.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rmplint.errors import DocumentError
+from rmplint.ingest.common import ContextTracker, Limits, guess_heading
+from rmplint.model import Block, Document, Location, Table
+
+# Bullet glyphs that start a list item in extracted PDF text.
+_BULLET = re.compile(r"^([\u2022\u25cf\u25aa\u25a0\u25e6\u2013\u2014\u2043\-*\uf0b7\uf0a7o])\s+(?=\S)")
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s+\d+(?:\s*(?:of|/)\s*\d+)?|[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]|\d+(?:\s*/\s*\d+)?"
+    r"|\d+\s+of\s+\d+)$",
+    re.I,
+)
+_SENTENCE_START = re.compile(r"^[\"'\u2018\u201c(]?[A-Z0-9]")
+# Markers pdfium leaves where it joined a hyphenated line break, and the soft hyphen.
+_JOINED_HYPHEN = str.maketrans({"\ufffe": None, "\x02": None, "\xad": None})
+_EDGE_LINES = 3
+# Cap on path segments examined per page, so that a vector drawing cannot make a page slow.
+_MAX_SEGMENTS = 4000
+
+
+@dataclass
+class _Line:
+    text: str
+    top: float | None = None
+    bottom: float | None = None
+    x0: float | None = None
+
+
+@dataclass
+class _Grid:
+    """A table found by pdfplumber: bbox in PDF space (origin bottom-left) and its rows."""
+
+    top: float
+    bottom: float
+    rows: list[list[str | None]]
+
+
+@dataclass
+class _Page:
+    number: int
+    lines: list[_Line]
+    tables: list[_Grid] = field(default_factory=list)
+
+
+def read(path: Path, limits: Limits) -> Document:
+    """Read a PDF, or raise DocumentError (encrypted, corrupt, no text layer, too large)."""
+    import pypdfium2 as pdfium
+
+    name = str(path)
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium.raw.FPDF_ERR_PASSWORD, pdfium.raw.FPDF_ERR_SECURITY):
+            raise DocumentError(name, "encrypted PDF (password required)", kind="encrypted") from None
+        if code == pdfium.raw.FPDF_ERR_FILE:
+            raise DocumentError(name, "cannot open file", kind="unreadable") from None
+        raise DocumentError(name, "corrupt PDF (cannot be parsed)", kind="corrupt") from None
+    except OSError as exc:
+        raise DocumentError(name, (exc.strerror or str(exc)).lower(), kind="unreadable") from None
+    plumber: list[Any] = []
+    try:
+        count = len(pdf)
+        if count > limits.max_pages:
+            raise DocumentError(name, f"too many pages ({count} > {limits.max_pages})", kind="too-large")
+        pages = []
+        chars = 0
+        for index in range(count):
+            page = _read_page(pdf, index, path, plumber)
+            chars += sum(len(line.text) for line in page.lines)
+            if chars > limits.max_chars:
+                raise DocumentError(name, f"too much text (over {limits.max_chars} characters)", kind="too-large")
+            pages.append(page)
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfium and pdfminer raise many types; none may escape as a traceback
+        raise DocumentError(name, f"corrupt PDF ({type(exc).__name__})", kind="corrupt") from None
+    finally:
+        pdf.close()
+        if plumber:
+            plumber[0].close()
+    empty = [p.number for p in pages if not any(line.text.strip() for line in p.lines) and not p.tables]
+    if count == 0 or len(empty) == count:
+        raise DocumentError(name, "no text layer (scanned?)", kind="no-text")
+    warnings = []
+    if empty:
+        label = "page" if len(empty) == 1 else "pages"
+        warnings.append(f"no text layer on {label} {', '.join(map(str, empty))} (scanned?)")
+    furniture = _split_furniture(pages)
+    blocks, tables = _Builder().build(pages)
+    return Document(
+        path=name,
+        format="pdf",
+        blocks=tuple(blocks),
+        furniture=tuple(furniture),
+        tables=tuple(tables),
+        page_count=count,
+        warnings=tuple(warnings),
+    )
+
+
+# --- one page -------------------------------------------------------------------------------
+
+
+def _read_page(pdf: Any, index: int, path: Path, plumber: list[Any]) -> _Page:
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        lines = _lines(textpage, text)
+        tables: list[_Grid] = []
+        if _has_grid(page):
+            tables = _tables(path, index, page.get_height(), plumber)
+            if tables:
+                lines = _outside(textpage, text, lines, tables)
+        return _Page(index + 1, lines, tables)
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _char_index(textpage: Any, text_index: int) -> int:
+    import pypdfium2.raw as raw
+
+    return int(raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, text_index))
+
+
+def _lines(textpage: Any, text: str) -> list[_Line]:
+    """Split page text into lines, each with the loose box of its first visible character."""
+    import pypdfium2.raw as raw
+
+    rect = raw.FS_RECTF()
+    out = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        line = m.group()
+        if not line.strip():
+            continue
+        first = m.start() + (len(line) - len(line.lstrip()))
+        item = _Line(line)
+        c = _char_index(textpage, first)
+        if c >= 0 and raw.FPDFText_GetLooseCharBox(textpage.raw, c, rect):
+            item.top, item.bottom, item.x0 = rect.top, rect.bottom, rect.left
+        out.append(item)
+    return out
+
+
+def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) -> list[_Line]:
+    """Drop the characters that lie inside a table, so that table text is not prose as well."""
+    import pypdfium2.raw as raw
+
+    kept = []
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    pos = 0
+    for line in lines:
+        start = text.index(line.text, pos)
+        pos = start + len(line.text)
+        chars = []
+        for offset, ch in enumerate(line.text):
+            c = _char_index(textpage, start + offset)
+            if c >= 0 and raw.FPDFText_GetCharBox(textpage.raw, c, left, right, bottom, top):
+                y = (bottom.value + top.value) / 2
+                if any(g.bottom <= y <= g.top for g in tables) and top.value > bottom.value:
+                    continue
+            chars.append(ch)
+        rest = "".join(chars)
+        if rest.strip():
+            kept.append(_Line(rest, line.top, line.bottom, line.x0))
+    return kept
+
+
+def _has_grid(page: Any) -> bool:
+    """True when ruling lines on the page cross in at least a 3 x 3 lattice (a 2 x 2 table)."""
+    import pypdfium2.raw as raw
+
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    budget = _MAX_SEGMENTS
+    lo, bo, ro, to = (ctypes.c_float() for _ in range(4))
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, lo, bo, ro, to):
+            continue
+        l, b, r, t = lo.value, bo.value, ro.value, to.value
+        if t - b <= 3 and r - l >= 5:
+            horizontal.append(((b + t) / 2, l, r))
+        elif r - l <= 3 and t - b >= 5:
+            vertical.append(((l + r) / 2, b, t))
+        elif r - l > 3 and t - b > 3:
+            n = raw.FPDFPath_CountSegments(obj)
+            budget -= n
+            if budget < 0:
+                break
+            _segments(obj, n, horizontal, vertical)
+    return _lattice(horizontal, vertical)
+
+
+def _segments(obj: Any, n: int, horizontal: list, vertical: list) -> None:
+    """Add the straight axis-aligned segments of one path object (rectangles, grids) in page space."""
+    import pypdfium2.raw as raw
+
+    matrix = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, matrix):
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    points = []
+    for i in range(n):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        px = matrix.a * x.value + matrix.c * y.value + matrix.e
+        py = matrix.b * x.value + matrix.d * y.value + matrix.f
+        kind = raw.FPDFPathSegment_GetType(seg)
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            points = [(px, py)]
+            continue
+        if kind == raw.FPDF_SEGMENT_LINETO and points:
+            _edge(points[-1], (px, py), horizontal, vertical)
+            if raw.FPDFPathSegment_GetClose(seg):
+                _edge((px, py), points[0], horizontal, vertical)
+        points.append((px, py))
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float], horizontal: list, vertical: list) -> None:
+    (x1, y1), (x2, y2) = a, b
+    if abs(y1 - y2) <= 1 and abs(x1 - x2) >= 5:
+        horizontal.append((y1, min(x1, x2), max(x1, x2)))
+    elif abs(x1 - x2) <= 1 and abs(y1 - y2) >= 5:
+        vertical.append((x1, min(y1, y2), max(y1, y2)))
+
+
+def _lattice(horizontal: list, vertical: list) -> bool:
+    if len(horizontal) < 3 or len(vertical) < 3:
+        return False
+    xs: set[int] = set()
+    ys: set[int] = set()
+    crossings: set[tuple[int, int]] = set()
+    for y, x0, x1 in horizontal[:500]:
+        for x, y0, y1 in vertical[:500]:
+            if x0 - 2 <= x <= x1 + 2 and y0 - 2 <= y <= y1 + 2:
+                crossings.add((round(x), round(y)))
+                xs.add(round(x))
+                ys.add(round(y))
+        if len(crossings) >= 9 and len(xs) >= 3 and len(ys) >= 3:
+            return True
+    return len(crossings) >= 9 and len(xs) >= 3 and len(ys) >= 3
+
+
+def _tables(path: Path, index: int, height: float, plumber: list[Any]) -> list[_Grid]:
+    """Tables on one page, from pdfplumber; the one pdfplumber.PDF is opened on first need."""
+    if not plumber:
+        import pdfplumber
+
+        plumber.append(pdfplumber.open(str(path)))
+    page = plumber[0].pages[index]
+    try:
+        grids = []
+        for table in page.find_tables():
+            rows = table.extract()
+            if len(rows) < 2 or max(len(r) for r in rows) < 2:
+                continue
+            x0, top, x1, bottom = table.bbox
+            grids.append(_Grid(top=height - top, bottom=height - bottom, rows=rows))
+        grids.sort(key=lambda g: -g.top)
+        return grids
+    finally:
+        page.close()
+
+
+# --- running headers and footers ------------------------------------------------------------
+
+
+def _edge_lines(page: _Page) -> list[tuple[int, str]]:
+    """Indexes of the top and bottom three lines of a page, each with 'header' or 'footer'."""
+    lines = page.lines
+    if all(line.top is not None for line in lines):
+        order = sorted(range(len(lines)), key=lambda i: -(lines[i].top or 0.0))
+    else:
+        order = list(range(len(lines)))
+    top = order[:_EDGE_LINES]
+    bottom = [i for i in order[-_EDGE_LINES:] if i not in top]
+    return [(i, "header") for i in top] + [(i, "footer") for i in bottom]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split())).lower()
+
+
+def _split_furniture(pages: list[_Page]) -> list[Block]:
+    """Remove running headers/footers and page numbers from the pages; return one copy of each."""
+    seen_on: dict[str, set[int]] = {}
+    for page in pages:
+        for i, _ in _edge_lines(page):
+            seen_on.setdefault(_key(page.lines[i].text), set()).add(page.number)
+    needed = max(2, (len(pages) + 1) // 2)
+    repeating = {k for k, on in seen_on.items() if len(on) >= needed}
+    furniture: dict[str, Block] = {}
+    for page in pages:
+        drop = set()
+        for i, part in _edge_lines(page):
+            text = " ".join(page.lines[i].text.split())
+            key = _key(text)
+            if _PAGE_NUMBER.match(text):
+                part = "footer"
+            elif key not in repeating:
+                continue
+            drop.add(i)
+            if key not in furniture:
+                loc = Location(page=page.number, part=part)  # type: ignore[arg-type]
+                furniture[key] = Block("paragraph", text, loc)
+        page.lines = [line for i, line in enumerate(page.lines) if i not in drop]
+    return list(furniture.values())
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def _join(a: str, b: str) -> str:
+    """Join wrapped lines, undoing a line-end hyphen before a lower-case continuation."""
+    if a.endswith("-") and len(a) > 1 and a[-2].isalpha() and b[:1].islower():
+        return a[:-1] + b
+    return f"{a} {b}"
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", ":", ";", "!", "?"))
+
+
+class _Builder:
+    """Turns body lines, page by page, into headings, paragraphs, list items and table cells."""
+
+    def __init__(self) -> None:
+        self.tracker = ContextTracker()
+        self.blocks: list[Block] = []
+        self.tables: list[Table] = []
+        self.kind = ""
+        self.parts: list[str] = []
+        self.page = 0
+        self.level = 0
+        self.bullets: list[float] = []
+        self.prev: _Line | None = None
+
+    def build(self, pages: list[_Page]) -> tuple[list[Block], list[Table]]:
+        for page in pages:
+            pending = list(page.tables)
+            gap = _typical_height(page.lines)
+            for line in page.lines:
+                while pending and line.top is not None and line.top <= pending[0].bottom + 1:
+                    self.flush()
+                    self.table(pending.pop(0), page.number)
+                self.line(line, page.number, gap)
+            for grid in pending:
+                self.flush()
+                self.table(grid, page.number)
+            # A paragraph may run on to the next page; anything else ends with the page.
+            if self.kind != "paragraph" or not self.parts or _ends_sentence(self.parts[-1]):
+                self.flush()
+            self.prev = None
+        self.flush()
+        return self.blocks, self.tables
+
+    def line(self, line: _Line, page: int, height: float | None) -> None:
+        text = " ".join(line.text.translate(_JOINED_HYPHEN).split())
+        prev, self.prev = self.prev, line
+        new_block = self.kind == "" or self._gap(prev, line, height)
+        if self.kind == "paragraph" and self.parts and self.page != page:
+            # Carried over from the previous page: continue only with a lower-case start.
+            new_block = not text[:1].islower()
+        bullet = _BULLET.match(text)
+        if bullet:
+            self.flush()
+            self.start("list_item", text[bullet.end():], page)
+            self.level = self._bullet_level(line.x0)
+            return
+        level = guess_heading(text)
+        at_start = new_block or not self.parts or _ends_sentence(self.parts[-1])
+        if level and at_start:
+            self.flush()
+            path, ref = self.tracker.heading(text, level)
+            self.emit(Block("heading", text, Location(page=page, paragraph=self._ordinal(),
+                                                      heading_path=path, clause_ref=ref), level=level))
+            self.bullets = []
+            return
+        if self.kind == "list_item" and not new_block and self._hanging(line):
+            self.parts.append(text)
+            return
+        if self.kind == "paragraph" and not new_block:
+            if not (_ends_sentence(self.parts[-1]) and _SENTENCE_START.match(text)):
+                self.parts.append(text)
+                return
+        self.flush()
+        self.bullets = []
+        self.start("paragraph", text, page)
+
+    def _gap(self, prev: _Line | None, line: _Line, height: float | None) -> bool:
+        """A vertical gap well beyond the line spacing (or a jump upwards) starts a new block."""
+        if prev is None or height is None or prev.bottom is None or line.top is None:
+            return False
+        gap = prev.bottom - line.top
+        return gap > 0.4 * height or gap < -2 * height
+
+    def _hanging(self, line: _Line) -> bool:
+        return line.x0 is None or not self.bullets or line.x0 > self.bullets[-1] + 2
+
+    def _bullet_level(self, x0: float | None) -> int:
+        if x0 is None:
+            return 0
+        while self.bullets and self.bullets[-1] > x0 + 2:
+            self.bullets.pop()
+        if not self.bullets or x0 > self.bullets[-1] + 2:
+            self.bullets.append(x0)
+        return len(self.bullets) - 1
+
+    def start(self, kind: str, text: str, page: int) -> None:
+        self.kind, self.parts, self.page = kind, [text], page
+
+    def flush(self) -> None:
+        if not self.parts:
+            self.kind = ""
+            return
+        text = self.parts[0]
+        for part in self.parts[1:]:
+            text = _join(text, part)
+        path, ref = self.tracker.locate(text)
+        loc = Location(page=self.page, paragraph=self._ordinal(), heading_path=path, clause_ref=ref)
+        level = self.level if self.kind == "list_item" else 0
+        self.emit(Block(self.kind, text, loc, level=level))  # type: ignore[arg-type]
+        self.kind, self.parts, self.level = "", [], 0
+
+    def table(self, grid: _Grid, page: int) -> None:
+        index = len(self.tables) + 1
+        path, ref = self.tracker.locate("")
+        cols = max(len(r) for r in grid.rows)
+        header = tuple(" ".join((c or "").split()) for c in grid.rows[0])
+        first = len(self.blocks) + 1
+        for r, row in enumerate(grid.rows, start=1):
+            for c, cell in enumerate(row, start=1):
+                text = " ".join((cell or "").split())
+                if text:
+                    loc = Location(page=page, paragraph=self._ordinal(), table=index, row=r, col=c,
+                                   heading_path=path, clause_ref=ref)
+                    self.emit(Block("table_cell", text, loc))
+        loc = Location(page=page, paragraph=first, table=index, heading_path=path, clause_ref=ref)
+        self.tables.append(Table(index, len(grid.rows), cols, header, loc))
+
+    def emit(self, block: Block) -> None:
+        self.blocks.append(block)
+
+    def _ordinal(self) -> int:
+        return len(self.blocks) + 1
+
+
+def _typical_height(lines: list[_Line]) -> float | None:
+    heights = [ln.top - ln.bottom for ln in lines if ln.top is not None and ln.bottom is not None]
+    heights = [h for h in heights if h > 0]
+    return statistics.median(heights) if heights else None
