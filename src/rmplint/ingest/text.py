@@ -25,6 +25,7 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _LINK = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _NUMERIC_MARKER = re.compile(r"\d")
+_MAX_HEADING = 1000
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -208,7 +209,8 @@ class _Parser:
 
     def _markdown_heading(self, line: str, stripped: str) -> bool:
         m = _ATX.match(line)
-        if m:
+        # A "heading" of a megabyte is a paragraph that starts with "#"; keep headings short.
+        if m and len(stripped) <= _MAX_HEADING:
             text = stripped[len(m.group(1)) :].strip()
             # A closing run of #s is decoration ("## Governance ##").
             bare = text.rstrip("#")
