@@ -101,6 +101,9 @@ class ContextTracker:
 
 _HEADING_MAX_CHARS = 100
 _HEADING_MAX_WORDS = 12
+_TITLE_MAX_WORDS = 8
+_TRAILING_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+_DUTY_WORDS = frozenset("shall must will may means".split())
 
 
 def guess_heading(line: str) -> int | None:
@@ -118,8 +121,17 @@ def guess_heading(line: str) -> int | None:
     number = leading_number(text)
     if number:
         rest = _NUMBER.sub("", text, count=1).strip()
-        # "3 days after notice" is prose; a heading's title starts with a capital letter.
-        if rest and rest[0].isupper() and sum(c.isalpha() for c in rest) >= 3:
+        words = rest.lower().split()
+        # "3 days after notice" is prose; a heading's title starts with a capital letter, is
+        # short, and neither ends mid-phrase ("... during the Term to") nor states a duty.
+        if (
+            rest
+            and rest[0].isupper()
+            and sum(c.isalpha() for c in rest) >= 3
+            and len(words) <= _TITLE_MAX_WORDS
+            and words[-1] not in _TRAILING_WORDS
+            and not _DUTY_WORDS.intersection(words)
+        ):
             return number.count(".") + 1
         return None
     if schedule_name(text):

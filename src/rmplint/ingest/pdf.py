@@ -8,7 +8,7 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +336,14 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
+def _caps_tail(text: str) -> bool:
+    """A short line mostly in capitals, as the second line of a wrapped capitals heading."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    short = len(text) <= 60 and not _ends_sentence(text)
+    return short and len(letters) >= 3 and upper >= 0.8 * len(letters) and guess_heading(text) in (1, None)
+
+
 def _ends_sentence(text: str) -> bool:
     return text.rstrip().endswith((".", ":", ";", "!", "?"))
 
@@ -353,6 +361,7 @@ class _Builder:
         self.level = 0
         self.bullets: list[float] = []
         self.prev: _Line | None = None
+        self.open_heading: int | None = None
 
     def build(self, pages: list[_Page]) -> tuple[list[Block], list[Table]]:
         for page in pages:
@@ -377,9 +386,16 @@ class _Builder:
         text = " ".join(line.text.translate(_JOINED_HYPHEN).split())
         prev, self.prev = self.prev, line
         new_block = self.kind == "" or self._gap(prev, line, height)
-        if self.kind == "paragraph" and self.parts and self.page != page:
-            # Carried over from the previous page: continue only with a lower-case start.
-            new_block = not text[:1].islower()
+        carried = self.kind == "paragraph" and bool(self.parts) and self.page != page
+        if carried:
+            # An unfinished paragraph at the foot of a page goes on at the top of the next.
+            new_block = False
+        open_heading, self.open_heading = self.open_heading, None
+        # Judged on the lines' own size: a large heading font has a large line spacing.
+        close = prev is not None and not self._gap(prev, line, max(_height(prev), _height(line)))
+        if open_heading is not None and close and _caps_tail(text):
+            self.extend_heading(open_heading, text)
+            return
         bullet = _BULLET.match(text)
         if bullet:
             self.flush()
@@ -387,13 +403,10 @@ class _Builder:
             self.level = self._bullet_level(line.x0)
             return
         level = guess_heading(text)
-        at_start = new_block or not self.parts or _ends_sentence(self.parts[-1])
+        at_start = new_block or carried or not self.parts or _ends_sentence(self.parts[-1])
         if level and at_start:
             self.flush()
-            path, ref = self.tracker.heading(text, level)
-            self.emit(Block("heading", text, Location(page=page, paragraph=self._ordinal(),
-                                                      heading_path=path, clause_ref=ref), level=level))
-            self.bullets = []
+            self.heading(text, level, page)
             return
         if self.kind == "list_item" and not new_block and self._hanging(line):
             self.parts.append(text)
@@ -406,9 +419,25 @@ class _Builder:
         self.bullets = []
         self.start("paragraph", text, page)
 
+    def heading(self, text: str, level: int, page: int) -> None:
+        path, ref = self.tracker.heading(text, level)
+        loc = Location(page=page, paragraph=self._ordinal(), heading_path=path, clause_ref=ref)
+        self.emit(Block("heading", text, loc, level=level))
+        self.open_heading = len(self.blocks) - 1
+        self.bullets = []
+
+    def extend_heading(self, index: int, text: str) -> None:
+        """A capitals heading wrapped onto a second line: one heading, re-recorded in the tracker."""
+        old = self.blocks[index]
+        merged = f"{old.text} {text}"
+        path, ref = self.tracker.heading(merged, old.level)
+        loc = replace(old.location, heading_path=path, clause_ref=ref)
+        self.blocks[index] = replace(old, text=merged, location=loc)
+        self.open_heading = index
+
     def _gap(self, prev: _Line | None, line: _Line, height: float | None) -> bool:
         """A vertical gap well beyond the line spacing (or a jump upwards) starts a new block."""
-        if prev is None or height is None or prev.bottom is None or line.top is None:
+        if prev is None or not height or prev.bottom is None or line.top is None:
             return False
         gap = prev.bottom - line.top
         return gap > 0.4 * height or gap < -2 * height
@@ -462,6 +491,10 @@ class _Builder:
 
     def _ordinal(self) -> int:
         return len(self.blocks) + 1
+
+
+def _height(line: _Line) -> float:
+    return line.top - line.bottom if line.top is not None and line.bottom is not None else 0.0
 
 
 def _typical_height(lines: list[_Line]) -> float | None:
