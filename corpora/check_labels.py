@@ -69,7 +69,10 @@ def document_text(doc: Path) -> str:
 
 def check(path: Path) -> list[str]:
     problems: list[str] = []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return [f"{path}: invalid YAML: {exc}".replace("\n", " ")]
     profile = data.get("profile")
     if profile not in ("rmp", "contract"):
         return [f"{path}: profile must be rmp or contract"]
