@@ -18,7 +18,7 @@ from lxml import etree
 
 from rmplint.errors import DocumentError
 from rmplint.ingest.common import ContextTracker, Limits
-from rmplint.model import Block, Document, Location, Part, Table
+from rmplint.model import Block, BlockKind, Document, Location, Part, Table
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -56,6 +56,7 @@ RUN_CHARS = {
     _w("noBreakHyphen"): "-",
 }
 PAGE_STARTS = {"nextPage", "oddPage", "evenPage"}
+REFERENCE_PARTS: dict[str, Part] = {_w("headerReference"): "header", _w("footerReference"): "footer"}
 
 # Below this size a single member cannot be a bomb by itself (the total is bounded anyway), and
 # small, repetitive XML parts legitimately compress far better than the ratio limit.
@@ -228,6 +229,11 @@ def _text_boxes(el: Any) -> list[Any]:
     return boxes
 
 
+def _text_of(t: Any) -> str:
+    """A w:t's characters; an unresolved entity reference in it stays out, the text after it in."""
+    return (t.text or "") + "".join(child.tail or "" for child in t)
+
+
 def _symbol(sym: Any) -> str:
     """w:sym, best effort: real code points as they are, Symbol-font private-use codes folded
     to Latin-1, other symbol fonts (Wingdings...) dropped as they carry no words."""
@@ -284,7 +290,7 @@ def _inline(el: Any, st: _Inline) -> None:
         elif tag == ALTERNATE:
             _inline(_branch(child), st)
         elif tag in MATH:
-            st.add("".join(t.text or "" for t in child.iter(MATH_TEXT)))
+            st.add("".join(_text_of(t) for t in child.iter(MATH_TEXT)))
 
 
 def _run(run: Any, st: _Inline, hidden: bool) -> None:
@@ -308,7 +314,7 @@ def _run(run: Any, st: _Inline, hidden: bool) -> None:
         elif hidden or "instruction" in st.fields:
             continue
         elif tag == TEXT:
-            st.add(child.text or "")
+            st.add(_text_of(child))
         elif tag == BR:
             st.add("\n")
         elif tag in RUN_CHARS:
@@ -687,14 +693,16 @@ class _Reader:
     def _emit(self, para: _Para) -> None:
         if not para.text:
             return
+        kind: BlockKind
         if para.heading is not None:
             path, ref = self.tracker.heading(para.text, para.heading, para.label)
             kind, level = "heading", para.heading
         else:
             path, ref = self.tracker.locate(para.text, para.label)
-            kind, level = ("list_item", para.list_level) if para.list_level is not None else ("paragraph", 0)
+            kind = "list_item" if para.list_level is not None else "paragraph"
+            level = para.list_level or 0
         location = Location(page=para.page, paragraph=para.ordinal, heading_path=path, clause_ref=ref)
-        self.blocks.append(Block(kind, para.text, location, level=level, style=para.style))  # type: ignore[arg-type]
+        self.blocks.append(Block(kind, para.text, location, level=level, style=para.style))
 
     def _table(self, tbl: Any) -> None:
         self.table_no += 1
@@ -764,10 +772,10 @@ class _Reader:
         parts: list[tuple[Part, Any]] = []
         for sect in self.sections:
             for ref in sect:
-                kind: Part | None = {_w("headerReference"): "header", _w("footerReference"): "footer"}.get(ref.tag)  # type: ignore[assignment]
+                kind = REFERENCE_PARTS.get(ref.tag)
                 rel = self.main.rels.get(ref.get(f"{{{R}}}id")) if kind else None
                 if kind and rel is not None and not rel.is_external:
-                    if all(rel.target_part is not seen for _, seen in parts):
+                    if all(rel.target_part is not known for _, known in parts):  # sections share parts
                         parts.append((kind, rel.target_part))
         seen_texts: set[tuple[str, str]] = set()
         for kind, part in parts:
