@@ -549,3 +549,50 @@ def test_numbering_reached_through_a_numbering_style_link(tmp_path: Path) -> Non
         ("list_item", "5", "Normal"),
         ("list_item", "6", "Normal"),
     ]
+
+
+def test_a_row_split_over_a_page_counts_one_page_break(tmp_path: Path) -> None:
+    def cell(before: str, after: str) -> str:
+        return (
+            f'<w:tc><w:p><w:r><w:t>{before}</w:t></w:r></w:p>'
+            f'<w:p><w:r><w:lastRenderedPageBreak/><w:t>{after}</w:t></w:r></w:p></w:tc>'
+        )
+
+    body = (
+        '<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid><w:tr>'
+        + cell("Risk text", "continues")
+        + cell("Owner text", "continues too")
+        + "</w:tr></w:tbl>"
+        + para("After the table")
+    )
+    doc = docx.read(make_docx(tmp_path / "split.docx", body), Limits())
+    assert [(b.text.split("\n")[0], b.location.page) for b in doc.blocks] == [
+        ("Risk text", 1),
+        ("Owner text", 1),
+        ("After the table", 2),
+    ]
+    assert doc.page_count == 2
+
+
+def test_a_number_cell_gives_its_row_a_clause_ref_and_dates_do_not(tmp_path: Path) -> None:
+    def row(*cells: str) -> str:
+        return "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in cells) + "</w:tr>"
+
+    body = (
+        para("7 Performance", '<w:outlineLvl w:val="0"/>')
+        + "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>"
+        + row("7.1", "The Supplier shall report monthly.")
+        + row("14 Mar 2023", "Reviewed at the board.")
+        + "</w:tbl>"
+        + para("After the table.")
+    )
+    doc = docx.read(make_docx(tmp_path / "rows.docx", body), Limits())
+    refs = {b.text: b.location.clause_ref for b in doc.blocks}
+    assert refs == {
+        "7 Performance": "7",
+        "7.1": "7.1",
+        "The Supplier shall report monthly.": "7.1",
+        "14 Mar 2023": "7",
+        "Reviewed at the board.": "7",
+        "After the table.": "7",
+    }

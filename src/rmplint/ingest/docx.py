@@ -7,6 +7,7 @@ fields read the way Word shows them.
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -61,6 +62,8 @@ REFERENCE_PARTS: dict[str, Part] = {_w("headerReference"): "header", _w("footerR
 # Below this size a single member cannot be a bomb by itself (the total is bounded anyway), and
 # small, repetitive XML parts legitimately compress far better than the ratio limit.
 RATIO_FLOOR = 1 << 20
+# A table cell that only numbers its row: "4.1", "12.", "Clause 7".
+_BARE_NUMBER = re.compile(r"\s*(?:clause\s+)?\d{1,3}(?:\.\d{1,3}){0,4}\.?\s*", re.I)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -722,17 +725,24 @@ class _Reader:
             rows += 1
             col = 1 + (_int(_val(trpr, _w("gridBefore")), 0) or 0)
             texts = []
+            # Cells of a row sit side by side: a row split over a page break carries a break
+            # marker in each cell, so the row advances by the most any one cell does, not the sum.
+            row_start = row_end = self.breaks
+            row_tracker = copy.deepcopy(self.tracker)
             for tc in _children(tr, {TC}):
                 tcpr = tc.find(TCPR)
                 span = max(_int(_val(tcpr, _w("gridSpan")), 1) or 1, 1)
                 slot = len(self.blocks)
                 self.blocks.append(None)  # keeps the cell ahead of any nested table's cells
                 cell = _Cell()
+                self.breaks = row_start
                 self._walk(tc, cell.paragraphs.append)
+                row_end = max(row_end, self.breaks)
                 if not self._continues_merge(tcpr):
                     texts.append(cell.text)
-                    self.blocks[slot] = self._cell_block(cell, index, rows, col)
+                    self.blocks[slot] = self._cell_block(cell, row_tracker, index, rows, col)
                 col += span
+            self.breaks = row_end
             cols = max(cols, col - 1 + (_int(_val(trpr, _w("gridAfter")), 0) or 0))
             if rows == 1:
                 header = tuple(texts)
@@ -748,13 +758,14 @@ class _Reader:
             hmerge is not None and hmerge.get(VAL) != "restart"
         )
 
-    def _cell_block(self, cell: _Cell, table: int, row: int, col: int) -> Block | None:
+    def _cell_block(self, cell: _Cell, row_tracker: ContextTracker, table: int, row: int, col: int) -> Block | None:
         first = cell.first_with_text()
         if first is None:
             return None
-        # Cells hold data (dates, amounts, version numbers), not clause numbers: a cell takes the
-        # reference of the clause around its table and never moves the tracker on.
-        path, ref = self.tracker.locate("")
+        # Cells mostly hold data ("14 Mar 2023", "30 days"), so only a cell that is nothing but a
+        # number ("4.1") or carries a Word list number sets the reference, and only for its row.
+        bare_number = _BARE_NUMBER.fullmatch(cell.text) is not None
+        path, ref = row_tracker.locate(cell.text if bare_number else "", first.label)
         location = Location(
             page=first.page,
             paragraph=cell.paragraphs[0].ordinal,
