@@ -596,3 +596,23 @@ def test_a_number_cell_gives_its_row_a_clause_ref_and_dates_do_not(tmp_path: Pat
         "Reviewed at the board.": "7",
         "After the table.": "7",
     }
+
+
+def test_table_of_contents_entries_do_not_become_the_current_clause(tmp_path: Path) -> None:
+    styles = (
+        f'<w:styles xmlns:w="{W_NS}">'
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/><w:basedOn w:val="Normal"/></w:style>'
+        "</w:styles>"
+    )
+    body = (
+        para("3 Governance", '<w:outlineLvl w:val="0"/>')
+        + para("18 Exit strategy\t12", '<w:pStyle w:val="TOC1"/>')
+        + para("The board meets quarterly.")
+    )
+    doc = docx.read(make_docx(tmp_path / "toc.docx", body, parts={"word/styles.xml": styles}), Limits())
+    assert [(b.text, b.location.clause_ref) for b in doc.blocks] == [
+        ("3 Governance", "3"),
+        ("18 Exit strategy\t12", "3"),
+        ("The board meets quarterly.", "3"),
+    ]

@@ -373,6 +373,10 @@ class _Styles:
                 return 1
         return None
 
+    def is_contents(self, sid: str | None) -> bool:
+        """A table-of-contents entry ("toc 1"): it repeats headings, it does not start clauses."""
+        return any(re.fullmatch(r"toc\s*\d", (_val(s, _w("name")) or "").lower()) for s in self.chain(sid))
+
     def numbering(self, sid: str | None) -> tuple[str, int | None] | None:
         for style in self.chain(sid):
             num_pr = style.find(PPR).find(NUM_PR) if style.find(PPR) is not None else None
@@ -540,6 +544,7 @@ class _Para:
     list_level: int | None  # ilvl, when the paragraph is numbered or bulleted
     label: str | None
     style: str | None
+    contents_entry: bool = False
 
 
 @dataclass
@@ -671,7 +676,10 @@ class _Reader:
         else:
             heading = self.styles.heading_level(style_id)
         list_level, label = self._number(ppr, style_id)
-        para = _Para(self.paragraph_no, text, page, heading, list_level, label, self.styles.name(style_id))
+        para = _Para(
+            self.paragraph_no, text, page, heading, list_level, label, self.styles.name(style_id),
+            contents_entry=self.styles.is_contents(style_id),
+        )
         return para, inline.boxes
 
     def _number(self, ppr: Any, style_id: str | None) -> tuple[int | None, str | None]:
@@ -701,7 +709,8 @@ class _Reader:
             path, ref = self.tracker.heading(para.text, para.heading, para.label)
             kind, level = "heading", para.heading
         else:
-            path, ref = self.tracker.locate(para.text, para.label)
+            # "18.2 Governance ... 12" in a table of contents must not become the current clause.
+            path, ref = self.tracker.locate("") if para.contents_entry else self.tracker.locate(para.text, para.label)
             kind = "list_item" if para.list_level is not None else "paragraph"
             level = para.list_level or 0
         location = Location(page=para.page, paragraph=para.ordinal, heading_path=path, clause_ref=ref)
