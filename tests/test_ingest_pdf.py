@@ -159,6 +159,27 @@ def test_bare_and_dashed_page_numbers_are_footers(tmp_path):
     assert [(b.location.part, b.text) for b in single.furniture] == [("footer", "7")]
 
 
+def test_body_line_differing_only_in_numbers_stays_in_body(tmp_path):
+    def page(n: int) -> list[tuple[float, str]]:
+        words = ["First", "Second", "Third", "Fourth"] if n == 1 else ["Fifth", "Sixth", "Seventh", "Eighth"]
+        body = [(670 - 40 * i, f"{word} paragraph of the plan.") for i, word in enumerate(words)]
+        return [(820, "Northwind Alliance RMP v1.2"), (700, f"Section {n} overview"), *body]
+
+    doc = read(_canvas_pdf(tmp_path / "sections.pdf", [page(1), page(2)]), LIMITS)
+    assert [b.text for b in doc.blocks if "overview" in b.text] == ["Section 1 overview", "Section 2 overview"]
+    assert [b.text for b in doc.furniture] == ["Northwind Alliance RMP v1.2"]
+
+
+def test_unfinished_paragraph_runs_on_to_the_next_page(tmp_path):
+    first = "2.2 Vendor shall prepare and deliver a transition plan covering all of the"
+    pages = [[(700, "Opening line of the page."), (688, first)], [(700, "Services, including contacts.")]]
+    doc = read(_canvas_pdf(tmp_path / "runon.pdf", pages), LIMITS)
+    assert [(b.text, b.location.page) for b in doc.blocks] == [
+        ("Opening line of the page.", 1),
+        (first + " Services, including contacts.", 1),
+    ]
+
+
 def test_scanned_pdf_has_no_text():
     err = _refusal(PDF / "scanned.pdf")
     assert (err.kind, err.reason) == ("no-text", "no text layer (scanned?)")

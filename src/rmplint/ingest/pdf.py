@@ -27,6 +27,7 @@ _SENTENCE_START = re.compile(r"^[\"'\u2018\u201c(]?[A-Z0-9]")
 # Markers pdfium leaves where it joined a hyphenated line break, and the soft hyphen.
 _JOINED_HYPHEN = str.maketrans({"\ufffe": None, "\x02": None, "\xad": None})
 _EDGE_LINES = 3
+_EDGE_BAND = 0.065
 # Cap on path segments examined per page, so that a vector drawing cannot make a page slow.
 _MAX_SEGMENTS = 4000
 
@@ -37,6 +38,7 @@ class _Line:
     top: float | None = None
     bottom: float | None = None
     x0: float | None = None
+    x1: float | None = None
 
 
 @dataclass
@@ -53,6 +55,8 @@ class _Page:
     number: int
     lines: list[_Line]
     tables: list[_Grid] = field(default_factory=list)
+    height: float = 0.0
+    tables_unread: bool = False
 
 
 def read(path: Path, limits: Limits) -> Document:
@@ -71,6 +75,8 @@ def read(path: Path, limits: Limits) -> Document:
         raise DocumentError(name, "corrupt PDF (cannot be parsed)", kind="corrupt") from None
     except OSError as exc:
         raise DocumentError(name, (exc.strerror or str(exc)).lower(), kind="unreadable") from None
+    except Exception as exc:  # anything else from the loader means the bytes are not a PDF
+        raise DocumentError(name, f"corrupt PDF ({type(exc).__name__})", kind="corrupt") from None
     plumber: list[Any] = []
     try:
         count = len(pdf)
@@ -99,6 +105,9 @@ def read(path: Path, limits: Limits) -> Document:
     if empty:
         label = "page" if len(empty) == 1 else "pages"
         warnings.append(f"no text layer on {label} {', '.join(map(str, empty))} (scanned?)")
+    unread = [str(p.number) for p in pages if p.tables_unread]
+    if unread:
+        warnings.append(f"tables not read on pages {', '.join(unread)} (kept as text)")
     furniture = _split_furniture(pages)
     blocks, tables = _Builder().build(pages)
     return Document(
@@ -122,11 +131,15 @@ def _read_page(pdf: Any, index: int, path: Path, plumber: list[Any]) -> _Page:
         text = textpage.get_text_range()
         lines = _lines(textpage, text)
         tables: list[_Grid] = []
+        broken = False
         if _has_grid(page):
-            tables = _tables(path, index, page.get_height(), plumber)
+            try:
+                tables = _tables(path, index, page.get_height(), plumber)
+            except Exception:  # pdfminer may fail where pdfium did not: keep the page as prose
+                broken = True
             if tables:
                 lines = _outside(textpage, text, lines, tables)
-        return _Page(index + 1, lines, tables)
+        return _Page(index + 1, lines, tables, page.get_height(), broken)
     finally:
         textpage.close()
         page.close()
@@ -153,6 +166,9 @@ def _lines(textpage: Any, text: str) -> list[_Line]:
         c = _char_index(textpage, first)
         if c >= 0 and raw.FPDFText_GetLooseCharBox(textpage.raw, c, rect):
             item.top, item.bottom, item.x0 = rect.top, rect.bottom, rect.left
+        c = _char_index(textpage, m.start() + len(line.rstrip()) - 1)
+        if c >= 0 and raw.FPDFText_GetLooseCharBox(textpage.raw, c, rect):
+            item.x1 = rect.right
         out.append(item)
     return out
 
@@ -177,7 +193,7 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
             chars.append(ch)
         rest = "".join(chars)
         if rest.strip():
-            kept.append(_Line(rest, line.top, line.bottom, line.x0))
+            kept.append(_Line(rest, line.top, line.bottom, line.x0, line.x1))
     return kept
 
 
@@ -302,21 +318,26 @@ def _key(text: str) -> str:
 
 def _split_furniture(pages: list[_Page]) -> list[Block]:
     """Remove running headers/footers and page numbers from the pages; return one copy of each."""
-    seen_on: dict[str, set[int]] = {}
+    seen: dict[str, dict[int, str]] = {}
     for page in pages:
         for i, _ in _edge_lines(page):
-            seen_on.setdefault(_key(page.lines[i].text), set()).add(page.number)
+            text = " ".join(page.lines[i].text.split())
+            seen.setdefault(_key(text), {})[page.number] = text
     needed = max(2, (len(pages) + 1) // 2)
-    repeating = {k for k, on in seen_on.items() if len(on) >= needed}
+    repeating = {k for k, on in seen.items() if len(on) >= needed}
+    # Lines that differ only in their numbers ("Page 3", "Line 0 of page 3") count only at the
+    # very edge of the page; a body line that happens to repeat that way sits further in.
+    exact = {k for k in repeating if len(set(seen[k].values())) == 1}
     furniture: dict[str, Block] = {}
     for page in pages:
         drop = set()
         for i, part in _edge_lines(page):
-            text = " ".join(page.lines[i].text.split())
+            line = page.lines[i]
+            text = " ".join(line.text.split())
             key = _key(text)
             if _PAGE_NUMBER.match(text):
                 part = "footer"
-            elif key not in repeating:
+            elif key not in exact and not (key in repeating and _at_edge(line, page.height)):
                 continue
             drop.add(i)
             if key not in furniture:
@@ -324,6 +345,13 @@ def _split_furniture(pages: list[_Page]) -> list[Block]:
                 furniture[key] = Block("paragraph", text, loc)
         page.lines = [line for i, line in enumerate(page.lines) if i not in drop]
     return list(furniture.values())
+
+
+def _at_edge(line: _Line, height: float) -> bool:
+    """In the outer band where headers and footers sit (half an inch on a letter page)."""
+    if line.top is None or line.bottom is None or height <= 0:
+        return True
+    return line.bottom >= (1 - _EDGE_BAND) * height or line.top <= _EDGE_BAND * height
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -375,8 +403,9 @@ class _Builder:
             for grid in pending:
                 self.flush()
                 self.table(grid, page.number)
-            # A paragraph may run on to the next page; anything else ends with the page.
-            if self.kind != "paragraph" or not self.parts or _ends_sentence(self.parts[-1]):
+            # A paragraph whose last line is unfinished and runs to the right margin goes on
+            # at the top of the next page; anything else ends with the page.
+            if self.kind != "paragraph" or _ends_sentence(self.parts[-1]) or not _full(self.prev, page):
                 self.flush()
             self.prev = None
         self.flush()
@@ -491,6 +520,15 @@ class _Builder:
 
     def _ordinal(self) -> int:
         return len(self.blocks) + 1
+
+
+def _full(line: _Line | None, page: _Page) -> bool:
+    """True when a line reaches (nearly) the right edge of the page's text."""
+    if line is None or line.x1 is None:
+        return True
+    left = min((ln.x0 for ln in page.lines if ln.x0 is not None), default=0.0)
+    right = max((ln.x1 for ln in page.lines if ln.x1 is not None), default=0.0)
+    return line.x1 >= right - 0.2 * (right - left)
 
 
 def _height(line: _Line) -> float:
