@@ -1,0 +1,239 @@
+"""Load rule packs: YAML files validated against the shipped JSON Schemas, turned into typed rules.
+
+A pack is a folder tree. Files with a top-level `concepts` key are vocabulary (merged across
+files, so a user's folder can add words to a built-in concept); every other .yaml file is one
+rule. Any problem is a RuleError naming the file, the rule id and the path inside the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from rmplint.catalogue import load_catalogue
+from rmplint.errors import RuleError
+from rmplint.rules.spec import (
+    Concept,
+    Detector,
+    EvidenceItem,
+    HeadingSpec,
+    PatternSpec,
+    PaymentSpec,
+    Rule,
+    RulePack,
+    SentenceSpec,
+    TableSpec,
+)
+
+# Nested quantifiers such as (a+)+ or (\w*)* can backtrack for ever on hostile text.
+_REDOS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
+
+
+def builtin_pack_dir() -> Path:
+    return Path(str(importlib.resources.files("rmplint.pack").joinpath("bs11000")))
+
+
+@functools.lru_cache(maxsize=2)
+def _schema(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    raw = json.loads(importlib.resources.files("rmplint.rules").joinpath(f"schema/{name}.schema.json").read_text())
+    return Draft202012Validator(raw)
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise RuleError(str(path), f"invalid YAML: {getattr(e, 'problem', None) or e}", where=where) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(str(path), f"cannot read: {e}") from None
+
+
+def _validate(path: Path, data: Any, schema: str) -> None:
+    errors = sorted(_schema(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        rid = data.get("id") if isinstance(data, dict) else None
+        where = "/" + "/".join(str(p) for p in e.absolute_path)
+        raise RuleError(str(path), e.message, rule_id=rid, where=where)
+
+
+def _yaml_files(dirs: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for d in dirs:
+        d = Path(d)
+        if not d.exists():
+            raise RuleError(str(d), "rule directory does not exist")
+        files = [d] if d.is_file() else sorted(p for p in d.rglob("*.yaml") if p.is_file())
+        out.extend(files)
+    return out
+
+
+def load_pack(extra_dirs: Iterable[Path] = (), builtin: bool = True) -> RulePack:
+    """Load the built-in pack plus any extra rule folders (later folders may add vocabulary)."""
+    dirs = ([builtin_pack_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
+    return _load(tuple(str(d) for d in dirs))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(dirs: tuple[str, ...]) -> RulePack:
+    vocab_raw: dict[str, dict[str, list[str]]] = {}
+    rule_docs: list[tuple[Path, dict[str, Any]]] = []
+    for path in _yaml_files(Path(d) for d in dirs):
+        data = _read_yaml(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise RuleError(str(path), "a rule file must hold a mapping")
+        if "concepts" in data:
+            _validate(path, data, "vocabulary")
+            for name, spec in data["concepts"].items():
+                merged = vocab_raw.setdefault(name, {})
+                for key, vals in (spec or {}).items():
+                    if key == "describe":
+                        merged.setdefault("describe", vals)
+                    else:
+                        merged.setdefault(key, []).extend(v for v in vals if v not in merged.get(key, []))
+                _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
+        else:
+            _validate(path, data, "rule")
+            rule_docs.append((path, data))
+    concepts = {
+        n: Concept(
+            name=n,
+            phrases=tuple(v.get("phrases", ())),
+            exact=tuple(v.get("exact", ())),
+            patterns=tuple(v.get("patterns", ())),
+            includes=tuple(v.get("includes", ())),
+            describe=str(v.get("describe", "")),
+        )
+        for n, v in sorted(vocab_raw.items())
+    }
+    for c in concepts.values():
+        for inc in c.includes:
+            if inc not in concepts:
+                raise RuleError("vocabulary", f"concept {c.name} includes unknown concept {inc!r}")
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path, data in rule_docs:
+        rule = _build_rule(path, data, concepts)
+        if rule.id in seen:
+            raise RuleError(str(path), f"duplicate rule id (also in {seen[rule.id]})", rule_id=rule.id)
+        seen[rule.id] = str(path)
+        rules.append(rule)
+    rules.sort(key=lambda r: r.id)
+    return RulePack(rules=tuple(rules), concepts=concepts, sources=dirs)
+
+
+def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: str | None = None) -> None:
+    for p in patterns:
+        if _REDOS.search(p):
+            raise RuleError(str(path), f"{owner}: regular expression {p!r} has nested quantifiers (catastrophic backtracking)", rule_id=rule_id)
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise RuleError(str(path), f"{owner}: invalid regular expression {p!r}: {e}", rule_id=rule_id) from None
+
+
+def _build_rule(path: Path, d: dict[str, Any], concepts: dict[str, Concept]) -> Rule:
+    rid = d["id"]
+    cat = load_catalogue()
+
+    def fail(msg: str, where: str | None = None) -> RuleError:
+        return RuleError(str(path), msg, rule_id=rid, where=where)
+
+    for cid in [d.get("clause"), *d.get("also_clauses", [])]:
+        if cid is None:
+            continue
+        c = cat.clause(cid)
+        if c is None:
+            raise fail(f"unknown clause {cid!r} (not in the BS 11000 catalogue)", "/clause")
+        if c.group and d["kind"] == "clause":
+            raise fail(f"clause {cid} is a heading (group) and takes no verdict", "/clause")
+    if d["kind"] == "term":
+        cat_of = cat.term_category(d["term"])
+        if cat_of is None:
+            raise fail(f"unknown Table 10 term {d['term']!r}", "/term")
+        if cat_of != d["category"]:
+            raise fail(f"term {d['term']!r} is {cat_of}, not {d['category']}", "/category")
+
+    def names(vals: Iterable[str], where: str) -> tuple[str, ...]:
+        out = []
+        for v in vals:
+            if not v.startswith("lemma:") and v not in concepts:
+                raise fail(f"unknown concept {v!r} (define it in a vocabulary file)", where)
+            out.append(v)
+        return tuple(out)
+
+    items = []
+    for key, item in d["evidence"].items():
+        dets: list[Detector] = []
+        for i, det in enumerate(item["any"]):
+            where = f"/evidence/{key}/any/{i}"
+            ((kind, spec),) = det.items()
+            if kind == "sentence":
+                dets.append(
+                    SentenceSpec(
+                        all=names(spec.get("all", []), where),
+                        any=names(spec.get("any", []), where),
+                        none=names(spec.get("none", []), where),
+                        section=names(spec.get("section", []), where),
+                        either=names(spec.get("either", []), where),
+                        kinds=tuple(spec.get("in", [])),
+                        weak=bool(spec.get("weak", False)),
+                    )
+                )
+                if not (spec.get("all") or spec.get("any") or spec.get("either")):
+                    raise fail("a sentence detector needs `all`, `any` or `either`", where)
+            elif kind == "table":
+                dets.append(
+                    TableSpec(
+                        columns=tuple(names(g, where) for g in spec["columns"]),
+                        section=names(spec.get("section", []), where),
+                        min_rows=int(spec.get("min_rows", 2)),
+                    )
+                )
+            elif kind == "heading":
+                dets.append(HeadingSpec(any=names(spec["any"], where), min_sentences=int(spec.get("min_sentences", 2)), weak=bool(spec.get("weak", False))))
+            elif kind == "pattern":
+                _check_patterns(path, f"evidence {key}", [spec["regex"]], rid)
+                dets.append(PatternSpec(regex=spec["regex"], section=names(spec.get("section", []), where), weak=bool(spec.get("weak", False))))
+            elif kind == "payment":
+                dets.append(PaymentSpec(over=spec.get("over"), within=spec.get("within")))
+        items.append(EvidenceItem(key=key, describe=item["describe"], detectors=tuple(dets)))
+    keys = [i.key for i in items]
+    met = tuple(d.get("met", keys))
+    partial = tuple(d.get("partial", keys))
+    for k in (*met, *partial):
+        if k not in keys:
+            raise fail(f"met/partial names unknown evidence key {k!r}", "/met")
+    ex = d["examples"]
+    return Rule(
+        id=rid,
+        kind=d["kind"],
+        severity=d["severity"],
+        requirement=" ".join(d["requirement"].split()),
+        evidence=tuple(items),
+        met=met,
+        partial=partial,
+        file=str(path),
+        clause=d.get("clause"),
+        also_clauses=tuple(d.get("also_clauses", [])),
+        term=d.get("term"),
+        category=d.get("category"),
+        why=d.get("why"),
+        alternative=d.get("alternative"),
+        joint=bool(d.get("joint", False)),
+        negation=d.get("negation", "block"),
+        examples_pass=tuple(ex.get("pass", [])),
+        examples_fail=tuple(ex.get("fail", [])),
+    )
