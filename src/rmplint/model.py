@@ -54,7 +54,7 @@ class Location:
         if self.page is not None:
             bits.append(f"p. {self.page}")
         if self.table is not None:
-            bits.append(f"table {self.table} row {self.row} col {self.col}")
+            bits.append(f"table {self.table}" + (f" row {self.row} col {self.col}" if self.row is not None else ""))
         elif self.paragraph is not None:
             bits.append(f"para {self.paragraph}")
         if self.clause_ref:

@@ -205,9 +205,10 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         ):
             negated.add(j)
             j += 1
-        # backward when the negation denies existence ("... has not yet been established")
+        # backward when the negation denies existence ("... has not yet been established") or
+        # denies a passive predicate of the subject ("customer requirements have not been captured")
         for k in range(i + 1, min(n, i + 5)):
-            if norms[k] in mv.existence:
+            if norms[k] in mv.existence or (k > i + 1 and words[k - 1] in {"been", "be", "being"} and words[k].isalpha()):
                 negated.update(range(clause_start(i), i))
                 break
             if words[k] not in {"yet", "been", "be", "being", "formally", "currently", "so", "far", "as", "to", "really", "fully"}:

@@ -1,0 +1,195 @@
+"""A Document read through the NLP pipeline: sentences with marks, concepts and section context.
+
+This is what every detector looks at. Built once per document; the spaCy Docs are dropped as
+soon as their sentences are summarised, so memory does not grow with the token count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from rmplint.detect.concepts import ConceptMatcher
+from rmplint.model import Block, Document, Location
+from rmplint.nlp import get_nlp, looks_like_contents_entry, mark_sentence, normalise, section_marks
+
+# Marks that stop a sentence from being evidence of anything.
+BLOCKING = frozenset(
+    {"deferred", "conditional", "placeholder", "non-binding", "definition", "recital", "glossary", "contents", "heading",
+     "label"}
+)
+# A short table cell in the header row or first column names what the row or column holds: it is a
+# label ("Liquidated damages"), not a statement, and only gives context to the cells beside it.
+_LABEL_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    block: int
+    text: str
+    kind: str
+    location: Location
+    marks: frozenset[str]
+    concepts: frozenset[str]  # present and not negated or excluded
+    negated: frozenset[str]  # present, but only under a negation
+    excluded: frozenset[str]  # present, but disapplied ("shall not apply")
+    context: frozenset[str]  # concepts of the heading path and of the table column/row headers
+    placeholders: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        return not (self.marks & BLOCKING)
+
+    def has(self, name: str, allow_negated: bool = False) -> bool:
+        return name in self.concepts or (allow_negated and name in self.negated)
+
+
+@dataclass(frozen=True)
+class TableView:
+    index: int
+    rows: int
+    header: tuple[str, ...]
+    header_concepts: tuple[frozenset[str], ...]
+    context: frozenset[str]
+    location: Location
+    marks: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading_block: int
+    heading: str
+    concepts: frozenset[str]
+    sentences: tuple[int, ...]  # sentence indexes inside the section (deeper sections included)
+    location: Location
+    marks: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AnalysedDocument:
+    document: Document
+    profile: str
+    sentences: tuple[Sentence, ...]
+    tables: tuple[TableView, ...]
+    sections: tuple[Section, ...]
+
+
+def _cell_headers(doc: Document) -> dict[tuple[int, int, int], str]:
+    """For each table cell (table,row,col): the column header and row header text around it."""
+    first_row: dict[tuple[int, int], str] = {}
+    first_col: dict[tuple[int, int], str] = {}
+    for b in doc.blocks:
+        loc = b.location
+        if b.kind == "table_cell" and loc.table is not None and loc.row is not None and loc.col is not None:
+            if loc.row == 1:
+                first_row[(loc.table, loc.col)] = b.text
+            if loc.col == 1:
+                first_col[(loc.table, loc.row)] = b.text
+    out = {}
+    for b in doc.blocks:
+        loc = b.location
+        if b.kind == "table_cell" and loc.table is not None and loc.row is not None and loc.col is not None:
+            hdr = []
+            if loc.row > 1:
+                hdr.append(first_row.get((loc.table, loc.col), ""))
+            if loc.col > 1:
+                hdr.append(first_col.get((loc.table, loc.row), ""))
+            out[(loc.table, loc.row, loc.col)] = " | ".join(h for h in hdr if h)
+    return out
+
+
+def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDocument:
+    nlp = get_nlp()
+    headers = _cell_headers(doc)
+    context_cache: dict[str, frozenset[str]] = {}
+
+    def concepts_of(text: str) -> frozenset[str]:
+        got = context_cache.get(text)
+        if got is None:
+            got = frozenset(h.concept for h in matcher.find(nlp(text[:2000]))) if text.strip() else frozenset()
+            context_cache[text] = got
+        return got
+
+    sentences: list[Sentence] = []
+    texts = (b.text for b in doc.blocks)
+    for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
+        loc = block.location
+        ctx = set()
+        for h in loc.heading_path:
+            ctx |= concepts_of(h)
+        cell_hdr = headers.get((loc.table or 0, loc.row or 0, loc.col or 0), "") if block.kind == "table_cell" else ""
+        if cell_hdr:
+            ctx |= concepts_of(cell_hdr)
+        sec_marks = set(section_marks(loc.heading_path))
+        if block.kind == "heading":
+            sec_marks.add("heading")
+        if looks_like_contents_entry(block.text):
+            sec_marks.add("contents")
+        if block.kind == "table_cell" and (loc.row == 1 or loc.col == 1) and len(block.text.split()) <= _LABEL_WORDS:
+            sec_marks.add("label")
+        hits = matcher.find(sdoc)
+        for sent in sdoc.sents:
+            text = normalise(sent.text)
+            if not text:
+                continue
+            words = [t.lower_ for t in sent]
+            norms = [t.norm_ for t in sent]
+            sm = mark_sentence(words, norms, sent.text, profile)
+            clean, neg, exc = set(), set(), set()
+            for h in hits:
+                if h.start < sent.start or h.start >= sent.end:
+                    continue
+                offs = range(h.start - sent.start, h.end - sent.start)
+                if any(o in sm.excluded_tokens for o in offs):
+                    exc.add(h.concept)
+                elif any(o in sm.negated_tokens for o in offs):
+                    neg.add(h.concept)
+                else:
+                    clean.add(h.concept)
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    block=bi,
+                    text=text,
+                    kind=block.kind,
+                    location=loc,
+                    marks=sm.marks | sec_marks,
+                    concepts=frozenset(clean),
+                    negated=frozenset(neg - clean),
+                    excluded=frozenset(exc - clean),
+                    context=frozenset(ctx),
+                    placeholders=sm.placeholders,
+                )
+            )
+    tables = tuple(
+        TableView(
+            index=t.index,
+            rows=t.rows,
+            header=t.header,
+            header_concepts=tuple(concepts_of(h) for h in t.header),
+            context=frozenset().union(*(concepts_of(h) for h in t.location.heading_path)) if t.location.heading_path else frozenset(),
+            location=t.location,
+            marks=section_marks(t.location.heading_path),
+        )
+        for t in doc.tables
+    )
+    return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+def _sections(doc: Document, sentences: list[Sentence], concepts_of) -> Iterator[Section]:  # type: ignore[no-untyped-def]
+    by_block: dict[int, list[int]] = {}
+    for s in sentences:
+        by_block.setdefault(s.block, []).append(s.index)
+    blocks: tuple[Block, ...] = doc.blocks
+    for i, b in enumerate(blocks):
+        if b.kind != "heading":
+            continue
+        j = i + 1
+        while j < len(blocks) and not (blocks[j].kind == "heading" and blocks[j].level <= b.level):
+            j += 1
+        inside = tuple(si for k in range(i + 1, j) for si in by_block.get(k, ()))
+        marks = set(section_marks(b.location.heading_path + (b.text,)))
+        if looks_like_contents_entry(b.text):
+            marks.add("contents")
+        yield Section(i, normalise(b.text), concepts_of(b.text), inside, b.location, frozenset(marks))

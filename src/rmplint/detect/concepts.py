@@ -1,0 +1,97 @@
+"""Compile every concept of a rule pack into one PhraseMatcher pass (lemmas and exact words).
+
+One matcher for all rules keeps the cost per document flat however many rules there are:
+spaCy's PhraseMatcher with hundreds of phrases costs about the same as with one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from rmplint.rules.spec import RulePack
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class ConceptHit:
+    concept: str
+    start: int  # token offsets in the block's Doc
+    end: int
+
+
+class ConceptMatcher:
+    """Finds concepts in spaCy Docs. Built once per rule pack and process."""
+
+    def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        from rmplint.nlp import get_nlp
+
+        nlp = get_nlp()
+        self._strings = nlp.vocab.strings
+        self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._regex: list[tuple[str, re.Pattern[str]]] = []
+        # which concepts count as which: a hit for X also counts for every concept including X
+        parents: dict[str, set[str]] = {n: {n} for n in pack.concepts}
+        changed = True
+        while changed:
+            changed = False
+            for c in pack.concepts.values():
+                for inc in c.includes:
+                    for n, ps in parents.items():
+                        if inc in ps and c.name not in ps:
+                            ps.add(c.name)
+                            changed = True
+        self._expand = {n: frozenset(ps) for n, ps in parents.items()}
+        for c in pack.concepts.values():
+            if c.phrases:
+                self._by_norm.add(c.name, list(nlp.pipe(c.phrases)))
+            if c.exact:
+                self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
+            for p in c.patterns:
+                self._regex.append((c.name, re.compile(p, re.I)))
+        adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
+        for name in adhoc:
+            self._by_norm.add(name, [nlp(name[len("lemma:") :])])
+            self._expand[name] = frozenset({name})
+
+    def expand(self, name: str) -> frozenset[str]:
+        return self._expand.get(name, frozenset({name}))
+
+    def find(self, doc: "Doc") -> list[ConceptHit]:
+        hits = []
+        for matcher in (self._by_norm, self._by_lower):
+            for mid, s, e in matcher(doc):
+                for name in self.expand(self._strings[mid]):
+                    hits.append(ConceptHit(name, s, e))
+        if self._regex:
+            text = doc.text
+            for name, rx in self._regex:
+                for m in rx.finditer(text):
+                    span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                    if span is not None:
+                        for n in self.expand(name):
+                            hits.append(ConceptHit(n, span.start, span.end))
+        return hits
+
+
+def _rule_names(rule) -> Iterable[str]:  # type: ignore[no-untyped-def]
+    from rmplint.rules.spec import HeadingSpec, PatternSpec, SentenceSpec, TableSpec
+
+    for item in rule.evidence:
+        for d in item.detectors:
+            if isinstance(d, SentenceSpec):
+                yield from (*d.all, *d.any, *d.none, *d.section, *d.either)
+            elif isinstance(d, TableSpec):
+                for g in d.columns:
+                    yield from g
+                yield from d.section
+            elif isinstance(d, (HeadingSpec,)):
+                yield from d.any
+            elif isinstance(d, PatternSpec):
+                yield from d.section

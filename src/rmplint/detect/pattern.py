@@ -1,0 +1,26 @@
+"""Pattern detector: a regular expression over usable sentences (patterns vetted at load time)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rmplint.detect import DetectOptions, DetectorResult, Hit
+from rmplint.detect.analysis import AnalysedDocument
+from rmplint.rules.spec import PatternSpec
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(rx: str) -> re.Pattern[str]:
+    return re.compile(rx, re.I)
+
+
+def detect(adoc: AnalysedDocument, spec: PatternSpec, opts: DetectOptions) -> DetectorResult:
+    rx = _compile(spec.regex)
+    hits = []
+    for s in adoc.sentences:
+        if not s.usable or (spec.section and not (s.context & set(spec.section))):
+            continue
+        if rx.search(s.text[:5000]):
+            hits.append(Hit(s.text, s.location, s.index, "joint" in s.concepts, "joint" in s.context, spec.weak))
+    return DetectorResult(tuple(hits))

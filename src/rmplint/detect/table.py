@@ -1,0 +1,31 @@
+"""Table detector: a table whose header row names the columns a rule needs (Risk, Owner, ...)."""
+
+from __future__ import annotations
+
+from rmplint.detect import DetectOptions, DetectorResult, Hit
+from rmplint.detect.analysis import AnalysedDocument
+from rmplint.rules.spec import TableSpec
+
+_NOT_EVIDENCE = frozenset({"glossary", "contents", "recital"})
+
+
+def detect(adoc: AnalysedDocument, spec: TableSpec, opts: DetectOptions) -> DetectorResult:
+    hits = []
+    for t in adoc.tables:
+        if t.marks & _NOT_EVIDENCE or t.rows < spec.min_rows:
+            continue
+        if spec.section and not (t.context & set(spec.section)) and not any(
+            hc & set(spec.section) for hc in t.header_concepts
+        ):
+            continue
+        cols = []
+        for group in spec.columns:
+            idx = next((i for i, hc in enumerate(t.header_concepts) if hc & set(group)), None)
+            if idx is None:
+                break
+            cols.append(t.header[idx])
+        else:
+            joint_ctx = "joint" in t.context or any("joint" in hc for hc in t.header_concepts)
+            text = f"Table {t.index} ({t.rows - 1} rows): " + " | ".join(h for h in t.header if h)
+            hits.append(Hit(text, t.location, None, False, joint_ctx, note=", ".join(cols)))
+    return DetectorResult(tuple(hits))
