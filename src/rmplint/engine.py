@@ -1,0 +1,412 @@
+"""The engine: runs every rule's detectors over an analysed document and decides the results.
+
+All policy lives here: which evidence makes a clause met, partial or missing, what makes a term
+present, and what a placeholder is. Detectors only gather evidence; reporters only format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from rmplint.catalogue import clause_key, load_catalogue
+from rmplint.detect import DetectOptions, Hit, Rejected, registry
+from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
+from rmplint.detect.concepts import ConceptMatcher
+from rmplint.detect.sentence import _matches as sentence_matches
+from rmplint.errors import DocumentError
+from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, severity_rank
+from rmplint.ingest.common import Limits
+from rmplint.model import Document, Location
+from rmplint.rules.spec import Rule, RulePack, SentenceSpec
+
+PROFILES = ("rmp", "contract")
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    profile: str = "auto"  # auto | rmp | contract
+    settings: Mapping[str, int] = field(default_factory=dict)  # extended_payment_days, ...
+    severity: Mapping[str, str] = field(default_factory=dict)  # overrides by rule id, clause or term
+    disabled: frozenset[str] = frozenset()  # rule ids, clauses or terms switched off
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    status: str  # met | partial | missing (clause rules); present/absent via status met/missing for terms
+    reason: str
+    hits: tuple[Hit, ...]
+    rejected: tuple[Rejected, ...]
+
+
+class Checker:
+    """Checks documents against one rule pack. Build once; the matcher is compiled once."""
+
+    def __init__(self, pack: RulePack, options: CheckOptions | None = None) -> None:
+        self.pack = pack
+        self.options = options or CheckOptions()
+        self.matcher = ConceptMatcher(pack)
+        self.catalogue = load_catalogue()
+        self._detectors = registry()
+        self._rules = tuple(r for r in pack.rules if not self._disabled(r))
+
+    # ------------------------------------------------------------------ entry points
+
+    def check_path(self, path: str | Path) -> DocumentResult:
+        from rmplint.ingest import load
+
+        try:
+            doc = load(path, self.options.limits)
+        except DocumentError as e:
+            return DocumentResult(path=str(path), profile=None, error=e.reason, error_kind=e.kind)
+        return self.check_document(doc)
+
+    def check_document_path(self, path: str | Path, profile: str | None = None) -> DocumentResult:
+        """Check a file with a given profile (used by eval, where the label says what it is)."""
+        from rmplint.ingest import load
+
+        try:
+            doc = load(path, self.options.limits)
+        except DocumentError as e:
+            return DocumentResult(path=str(path), profile=profile, error=e.reason, error_kind=e.kind)
+        return self.check_document(doc, profile)
+
+    def check_document(self, doc: Document, profile: str | None = None) -> DocumentResult:
+        profile = profile or self.options.profile
+        reason = None
+        if profile == "auto":
+            profile, reason = detect_profile(doc)
+        adoc = analyse(doc, self.matcher, profile)
+        findings = list(self._hygiene(adoc))
+        clauses: list[ClauseVerdict] = []
+        if profile == "rmp":
+            clauses = self._verdicts(adoc)
+        else:
+            findings.extend(self._terms(adoc))
+        findings.sort(key=lambda f: (_loc_key(f.location), f.rule, f.text))
+        summary = _summary(profile, clauses, findings, self.catalogue)
+        return DocumentResult(
+            path=doc.path,
+            profile=profile,
+            profile_reason=reason,
+            format=doc.format,
+            clauses=tuple(clauses),
+            findings=tuple(findings),
+            warnings=doc.warnings,
+            summary=summary,
+        )
+
+    def evaluate(self, rule: Rule, adoc: AnalysedDocument) -> RuleOutcome:
+        """Run one rule's detectors and decide its status."""
+        dopts = DetectOptions(allow_negated=rule.negation == "allow", settings=self.options.settings)
+        hits: dict[str, list[Hit]] = {}
+        rejected: list[Rejected] = []
+        for item in rule.evidence:
+            got: list[Hit] = []
+            for det in item.detectors:
+                res = self._detectors[type(det)](adoc, det, dopts)
+                got.extend(res.hits)
+                rejected.extend(res.rejected)
+            if rule.kind == "term" and rule.joint:
+                got = [h for h in got if h.joint]
+            hits[item.key] = got
+        return _decide(rule, hits, rejected, adoc)
+
+    # ------------------------------------------------------------------ RMP clauses
+
+    def _verdicts(self, adoc: AnalysedDocument) -> list[ClauseVerdict]:
+        by_clause = {r.clause: r for r in self._rules if r.kind == "clause"}
+        not_applicable = _not_applicable(adoc)
+        out = []
+        for c in self.catalogue.checkable:
+            rule = by_clause.get(c.clause)
+            if c.clause in not_applicable:
+                s = not_applicable[c.clause]
+                out.append(
+                    ClauseVerdict(c.clause, c.title, c.stage, "not-applicable", "info",
+                                  "the document declares this clause not applicable",
+                                  rule.id if rule else None, (Evidence(s.text, s.location),))
+                )
+                continue
+            if rule is None:
+                out.append(ClauseVerdict(c.clause, c.title, c.stage, "not-checked", "info", "no rule for this clause yet"))
+                continue
+            res = self.evaluate(rule, adoc)
+            out.append(
+                ClauseVerdict(
+                    clause=c.clause,
+                    title=c.title,
+                    stage=c.stage,
+                    status=res.status,
+                    severity=self._severity(rule),
+                    reason=res.reason,
+                    rule=rule.id,
+                    evidence=_evidence(res.hits),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ contract terms
+
+    def _terms(self, adoc: AnalysedDocument) -> Iterable[Finding]:
+        for rule in self._rules:
+            if rule.kind != "term":
+                continue
+            res = self.evaluate(rule, adoc)
+            if res.status != "met":
+                continue
+            seen = set()
+            for h in res.hits:
+                key = (h.text, h.location)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield Finding(
+                    rule=rule.id,
+                    category=rule.category or "collaborative",
+                    severity=self._severity(rule),
+                    message=_term_message(rule, h),
+                    text=h.text,
+                    location=h.location,
+                    clause=rule.clause,
+                    term=rule.term,
+                    alternative=rule.alternative,
+                )
+
+    # ------------------------------------------------------------------ hygiene
+
+    def _hygiene(self, adoc: AnalysedDocument) -> Iterable[Finding]:
+        sev = self.options.severity.get("hygiene.placeholder", "medium")
+        if "hygiene.placeholder" in self.options.disabled:
+            return
+        for s in adoc.sentences:
+            if "placeholder" not in s.marks or "contents" in s.marks:
+                continue
+            term = self._term_of(s) if adoc.profile == "contract" else None
+            what = ", ".join(dict.fromkeys(p.strip() for p in s.placeholders)) or "placeholder"
+            msg = f"Placeholder left in the document: {what}"
+            if term:
+                msg += f" (it concerns {term}, which is not counted as present)"
+            yield Finding("hygiene.placeholder", "hygiene", sev, msg, s.text, s.location, term=term)
+
+    def _term_of(self, s: Sentence) -> str | None:
+        for rule in self._rules:
+            if rule.kind != "term":
+                continue
+            for item in rule.evidence:
+                for det in item.detectors:
+                    if isinstance(det, SentenceSpec) and sentence_matches(det, s.concepts, s.context):
+                        return rule.term
+        return None
+
+    # ------------------------------------------------------------------ helpers
+
+    def _disabled(self, rule: Rule) -> bool:
+        d = self.options.disabled
+        return rule.id in d or (rule.clause in d and rule.kind == "clause") or (rule.term in d)
+
+    def _severity(self, rule: Rule) -> str:
+        o = self.options.severity
+        for key in (rule.id, rule.term, rule.clause):
+            if key and key in o:
+                return o[key]
+        return rule.severity
+
+
+def _decide(rule: Rule, hits: dict[str, list[Hit]], rejected: list[Rejected], adoc: AnalysedDocument) -> RuleOutcome:
+    items = {i.key: i for i in rule.evidence}
+    full = {k for k, hs in hits.items() if any(not h.weak for h in hs)}
+    weak = {k for k, hs in hits.items() if hs and k not in full}
+    all_hits = tuple(h for k in items for h in hits[k])
+    found_txt = [f"{items[k].describe} ({_where(hits[k])})" for k in items if k in full]
+    weak_txt = [f"{items[k].describe} ({_where(hits[k])}; {hits[k][0].note or 'weak evidence'})" for k in items if k in weak]
+    missing_txt = [items[k].describe for k in items if k not in full and k not in weak]
+    if all(k in full for k in rule.met):
+        met_hits = [h for k in rule.met for h in hits[k]]
+        if rule.kind == "clause" and rule.joint and not any(h.joint or h.joint_context for h in met_hits):
+            return RuleOutcome(
+                "partial",
+                "found " + "; ".join(found_txt) + ", but only in one party's voice: no joint arrangement is stated",
+                all_hits,
+                tuple(rejected),
+            )
+        return RuleOutcome("met", "found " + "; ".join(found_txt), all_hits, tuple(rejected))
+    notes = _rejected_note(rejected, adoc)
+    if any(k in full or k in weak for k in rule.partial):
+        parts = []
+        if found_txt:
+            parts.append("found " + "; ".join(found_txt))
+        if weak_txt:
+            parts.append("only weak evidence of " + "; ".join(weak_txt))
+        if missing_txt:
+            parts.append("not found: " + "; ".join(missing_txt))
+        return RuleOutcome("partial", ". ".join(parts) + notes, all_hits, tuple(rejected))
+    reason = "no evidence of " + "; ".join(items[k].describe for k in rule.met) + notes
+    return RuleOutcome("missing", reason, (), tuple(rejected))
+
+
+def _where(hits: list[Hit]) -> str:
+    h = hits[0]
+    loc = h.location
+    if loc.table is not None and h.sentence is None:
+        where = f"table {loc.table}"
+    else:
+        where = loc.describe().split(", §")[0]
+    more = len(hits) - 1
+    return where + (f", +{more} more" if more > 0 else "")
+
+
+def _rejected_note(rejected: list[Rejected], adoc: AnalysedDocument) -> str:
+    if not rejected:
+        return ""
+    counts: dict[str, int] = {}
+    first: dict[str, Rejected] = {}
+    for r in rejected:
+        counts[r.why] = counts.get(r.why, 0) + 1
+        first.setdefault(r.why, r)
+    bits = []
+    for why in sorted(counts):
+        s = adoc.sentences[first[why].sentence]
+        bits.append(f"{counts[why]} {why} ({s.location.describe().split(', §')[0]})")
+    return "; not counted: " + ", ".join(bits)
+
+
+def _evidence(hits: Iterable[Hit]) -> tuple[Evidence, ...]:
+    seen: dict[tuple[str, Location], Evidence] = {}
+    for h in hits:
+        seen.setdefault((h.text, h.location), Evidence(h.text, h.location))
+    return tuple(sorted(seen.values(), key=lambda e: (_loc_key(e.location), e.text)))
+
+
+def _loc_key(loc: Location) -> tuple[int, int, int, int, int, str]:
+    return (
+        {"body": 0, "header": 1, "footer": 2, "footnote": 3}.get(loc.part, 9),
+        loc.paragraph or 0,
+        loc.table or 0,
+        loc.row or 0,
+        loc.col or 0,
+        loc.page and str(loc.page).zfill(6) or "",
+    )
+
+
+def _term_message(rule: Rule, h: Hit) -> str:
+    extra = f" [{h.note}]" if h.note else ""
+    if rule.category == "adversarial":
+        return (
+            f"Potentially adversarial term: {rule.term}{extra}. {rule.why} "
+            f"Collaborative alternative: {rule.alternative}."
+        )
+    return f"Collaborative term: {rule.term}{extra}. {rule.requirement}"
+
+
+_NA = re.compile(
+    r"\b(?:clause|section|requirement|§)?\s*(\d{1,2}(?:\.\d{1,2}){1,3})\b[^.;]{0,80}?\b(?:is|are|has been|considered|deemed)?\s*"
+    r"(?:not applicable|n/a|out of scope|excluded from (?:the )?scope)",
+    re.I,
+)
+
+
+def _not_applicable(adoc: AnalysedDocument) -> dict[str, Sentence]:
+    cat = load_catalogue()
+    out: dict[str, Sentence] = {}
+    for s in adoc.sentences:
+        if "heading" in s.marks or "contents" in s.marks:
+            continue
+        for m in _NA.finditer(s.text):
+            c = cat.clause(m.group(1))
+            if c is not None and not c.group:
+                out.setdefault(c.clause, s)
+    return out
+
+
+# ---------------------------------------------------------------------- profile detection
+
+_CONTRACT_CUES = {
+    "this agreement/contract": r"\bthis (?:agreement|contract|sub-?contract|deed|framework agreement)\b",
+    "in witness whereof": r"\bin witness whereof\b",
+    "governing law": r"\bgoverning law\b",
+    "hereby": r"\bhereby\b",
+    "the parties agree": r"\b(?:the parties (?:hereby )?agree|it is (?:hereby )?agreed)\b",
+    "definitions and interpretation": r"\bdefinitions and interpretation\b",
+    "entire agreement": r"\bentire agreement\b",
+    "counterparts": r"\bcounterparts\b",
+    "force majeure": r"\bforce majeure\b",
+}
+_RMP_CUES = {
+    "relationship management plan": r"\brelationship management plan\b|\bRMP\b",
+    "BS 11000 / ISO 44001": r"\bBS\s?11000\b|\bISO\s?44001\b",
+    "senior executive responsible": r"\bsenior executive responsible\b|\bSERs?\b",
+    "collaborative working": r"\bcollaborative (?:working|relationships?|business relationships?)\b",
+    "joint management team": r"\bjoint management team\b",
+    "exit strategy": r"\bexit strateg(?:y|ies)\b",
+}
+
+
+def detect_profile(doc: Document) -> tuple[str, str]:
+    """Decide whether a document is an RMP or a contract from what it says, with the reason."""
+    text = doc.text[:200_000]
+
+    def score(cues: dict[str, str]) -> tuple[int, list[str]]:
+        total, seen = 0, []
+        for name, rx in cues.items():
+            n = len(re.findall(rx, text, flags=0 if "RMP" in rx or "SER" in rx else re.I))
+            if n:
+                total += min(n, 10)
+                seen.append(f"{name} x{n}")
+        return total, seen
+
+    c, cseen = score(_CONTRACT_CUES)
+    r, rseen = score(_RMP_CUES)
+    shall = len(re.findall(r"\bshall\b", text, re.I))
+    words = max(1, len(text.split()))
+    if shall * 1000 / words > 8:
+        c += 5
+        cseen.append(f"'shall' {shall}x")
+    if c > r:
+        return "contract", "contract cues: " + ", ".join(cseen)
+    return "rmp", ("RMP cues: " + ", ".join(rseen)) if rseen else "no contract cues found"
+
+
+# ---------------------------------------------------------------------- summaries
+
+
+def _summary(profile: str, clauses: list[ClauseVerdict], findings: list[Finding], cat) -> dict:  # type: ignore[no-untyped-def]
+    out: dict = {}
+    if profile == "rmp":
+        for status in ("met", "partial", "missing", "not-applicable", "not-checked"):
+            out[status] = sum(1 for c in clauses if c.status == status)
+        stages: dict[str, dict[str, int]] = {}
+        for st in cat.stages:
+            stages[st.id] = {s: 0 for s in ("met", "partial", "missing", "not-applicable", "not-checked")}
+        for c in clauses:
+            stages[c.stage][c.status] += 1
+        out["stages"] = stages
+    else:
+        present = sorted({f.term for f in findings if f.category in ("adversarial", "collaborative") and f.term})
+        adv = [t for t in present if cat.term_category(t) == "adversarial"]
+        col = [t for t in present if cat.term_category(t) == "collaborative"]
+        out["adversarial_terms"] = adv
+        out["collaborative_terms"] = col
+        out["balance"] = {"adversarial": len(adv), "collaborative": len(col)}
+        out["missing_counterparts"] = sorted(
+            {f"{cat.alternatives[t]} (for {t})" for t in adv if cat.alternatives.get(t) not in col}
+        )
+    out["findings"] = {k: sum(1 for f in findings if f.category == k) for k in ("adversarial", "collaborative", "hygiene")}
+    return out
+
+
+def gate_failures(result: DocumentResult, fail_on: str | None) -> int:
+    """How many results at or above the severity gate (non-met clauses, adversarial/hygiene findings)."""
+    if not fail_on or fail_on == "none":
+        return 0
+    floor = severity_rank(fail_on)
+    n = sum(1 for c in result.clauses if c.status in ("missing", "partial") and severity_rank(c.severity) >= floor)
+    n += sum(1 for f in result.findings if f.category != "collaborative" and severity_rank(f.severity) >= floor)
+    return n
+
+
+def sort_clauses(clauses: Iterable[ClauseVerdict]) -> list[ClauseVerdict]:
+    return sorted(clauses, key=lambda c: clause_key(c.clause))
