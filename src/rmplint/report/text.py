@@ -1,0 +1,79 @@
+"""Terminal report: clauses grouped by stage, one line each; findings after; colour on a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from rmplint.catalogue import load_catalogue
+from rmplint.findings import DocumentResult
+from rmplint.report import Run
+
+_STYLE = {
+    "met": ("✔", "green"),
+    "partial": ("◐", "yellow"),
+    "missing": ("✘", "red"),
+    "not-applicable": ("–", "cyan"),
+    "not-checked": ("·", "dim"),
+}
+_CAT_STYLE = {"adversarial": "red", "collaborative": "green", "hygiene": "yellow"}
+
+
+def render(run: Run, color: bool = False, width: int = 120) -> str:
+    from rich.console import Console
+    from rich.markup import escape
+
+    buf = io.StringIO()
+    con = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False, soft_wrap=True)
+    for doc in run.documents:
+        _document(con, doc, escape)
+    s = run.summary()
+    con.print(
+        f"[bold]{s['documents']} document(s)[/], {s['errors']} unreadable; clauses: {s['met']} met, "
+        f"{s['partial']} partial, {s['missing']} missing, {s['not-checked']} not checked; findings: "
+        f"{s['adversarial_findings']} potentially adversarial, {s['collaborative_findings']} collaborative, "
+        f"{s['hygiene_findings']} hygiene"
+    )
+    return buf.getvalue()
+
+
+def _document(con, doc: DocumentResult, escape) -> None:  # type: ignore[no-untyped-def]
+    if doc.error:
+        con.print(f"[bold red]{escape(doc.path)}: {escape(doc.error)}[/]")
+        con.print()
+        return
+    con.print(f"[bold]{escape(doc.path)}[/] — {doc.profile} ({escape(doc.profile_reason or 'profile given')})")
+    for w in doc.warnings:
+        con.print(f"  [yellow]warning:[/] {escape(w)}")
+    if doc.clauses:
+        cat = load_catalogue()
+        for stage in cat.stages:
+            rows = [c for c in doc.clauses if c.stage == stage.id]
+            counts = {k: sum(1 for c in rows if c.status == k) for k in ("met", "partial", "missing")}
+            con.print(
+                f"  [bold]{stage.number - 2}. {stage.name}[/] (clause {stage.number}): "
+                f"{counts['met']} met, {counts['partial']} partial, {counts['missing']} missing"
+            )
+            for c in rows:
+                sym, style = _STYLE[c.status]
+                where = c.evidence[0].location.describe() if c.evidence else ""
+                sev = escape(f" [{c.severity}]") if c.status in ("partial", "missing") else ""
+                line = f"    [{style}]{sym} {c.clause:<8} {escape(c.title)} — {c.status}{sev}[/]"
+                if where:
+                    line += f" [dim]({escape(where)})[/]"
+                con.print(line)
+    if doc.findings:
+        con.print("  [bold]Findings[/]")
+        for f in doc.findings:
+            style = _CAT_STYLE.get(f.category, "white")
+            label = f.term or f.rule
+            con.print(
+                f"    [{style}]{f.category:<13}[/] {escape(label)} {escape(f'[{f.severity}]')} "
+                f"[dim]({escape(f.location.describe())})[/]"
+            )
+            con.print(f"      {escape(f.message)}")
+            con.print(f"      [italic]“{escape(_short(f.text))}”[/]")
+    con.print()
+
+
+def _short(text: str, n: int = 220) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
