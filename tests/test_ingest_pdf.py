@@ -180,6 +180,50 @@ def test_unfinished_paragraph_runs_on_to_the_next_page(tmp_path):
     ]
 
 
+def test_table_drawn_as_cell_rectangles_is_found(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "cells.pdf"), invariant=1)
+    c.drawString(72, 760, "The register below lists the owners.")
+    rows = [["Risk", "Owner"], ["Supply delay", "Contoso"], ["Scope creep", "Joint board"]]
+    for r, row in enumerate(rows):
+        for col, text in enumerate(row):
+            x, y = 72 + 150 * col, 700 - 20 * r
+            c.rect(x, y, 150, 20)
+            c.drawString(x + 4, y + 6, text)
+    c.showPage()
+    c.save()
+    doc = read(tmp_path / "cells.pdf", LIMITS)
+    assert doc.tables[0].header == ("Risk", "Owner")
+    cell = _block(doc, "Scope creep").location
+    assert (cell.table, cell.row, cell.col) == (1, 3, 1)
+    assert [b.kind for b in doc.blocks] == ["paragraph"] + ["table_cell"] * 6
+
+
+def test_scan_with_a_stamped_footer_still_warns(tmp_path):
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    Image.new("L", (50, 50), 128).save(buf, format="PNG")
+    c = canvas.Canvas(str(tmp_path / "stamped.pdf"), invariant=1)
+    for n in (1, 2, 3):
+        if n == 2:
+            buf.seek(0)
+            c.drawImage(ImageReader(buf), 72, 400, 300, 300)
+        else:
+            c.drawString(72, 700, f"Typed text on page {n}.")
+        c.drawString(280, 30, f"Page {n} of 3")
+        c.showPage()
+    c.save()
+    doc = read(tmp_path / "stamped.pdf", LIMITS)
+    assert doc.warnings == ("no text layer on page 2 (scanned?)",)
+    assert [b.location.page for b in doc.blocks] == [1, 3]
+
+
 def test_scanned_pdf_has_no_text():
     err = _refusal(PDF / "scanned.pdf")
     assert (err.kind, err.reason) == ("no-text", "no text layer (scanned?)")

@@ -47,7 +47,12 @@ class _Grid:
 
     top: float
     bottom: float
+    left: float
+    right: float
     rows: list[list[str | None]]
+
+    def holds(self, x: float, y: float) -> bool:
+        return self.left <= x <= self.right and self.bottom <= y <= self.top
 
 
 @dataclass
@@ -57,6 +62,7 @@ class _Page:
     tables: list[_Grid] = field(default_factory=list)
     height: float = 0.0
     tables_unread: bool = False
+    has_image: bool = False
 
 
 def read(path: Path, limits: Limits) -> Document:
@@ -98,9 +104,13 @@ def read(path: Path, limits: Limits) -> Document:
         pdf.close()
         if plumber:
             plumber[0].close()
-    empty = [p.number for p in pages if not any(line.text.strip() for line in p.lines) and not p.tables]
+    empty = [p.number for p in pages if not p.lines and not p.tables]
     if count == 0 or len(empty) == count:
         raise DocumentError(name, "no text layer (scanned?)", kind="no-text")
+    furniture = _split_furniture(pages)
+    # A scan with a page number or header stamped on digitally is still a page without text.
+    empty += [p.number for p in pages if p.has_image and not p.lines and not p.tables and p.number not in empty]
+    empty.sort()
     warnings = []
     if empty:
         label = "page" if len(empty) == 1 else "pages"
@@ -108,7 +118,6 @@ def read(path: Path, limits: Limits) -> Document:
     unread = [str(p.number) for p in pages if p.tables_unread]
     if unread:
         warnings.append(f"tables not read on pages {', '.join(unread)} (kept as text)")
-    furniture = _split_furniture(pages)
     blocks, tables = _Builder().build(pages)
     return Document(
         path=name,
@@ -132,14 +141,15 @@ def _read_page(pdf: Any, index: int, path: Path, plumber: list[Any]) -> _Page:
         lines = _lines(textpage, text)
         tables: list[_Grid] = []
         broken = False
-        if _has_grid(page):
+        grid, has_image = _scan(page)
+        if grid:
             try:
                 tables = _tables(path, index, page.get_height(), plumber)
             except Exception:  # pdfminer may fail where pdfium did not: keep the page as prose
                 broken = True
             if tables:
                 lines = _outside(textpage, text, lines, tables)
-        return _Page(index + 1, lines, tables, page.get_height(), broken)
+        return _Page(index + 1, lines, tables, page.get_height(), broken, has_image)
     finally:
         textpage.close()
         page.close()
@@ -187,8 +197,8 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
         for offset, ch in enumerate(line.text):
             c = _char_index(textpage, start + offset)
             if c >= 0 and raw.FPDFText_GetCharBox(textpage.raw, c, left, right, bottom, top):
-                y = (bottom.value + top.value) / 2
-                if any(g.bottom <= y <= g.top for g in tables) and top.value > bottom.value:
+                x, y = (left.value + right.value) / 2, (bottom.value + top.value) / 2
+                if top.value > bottom.value and any(g.holds(x, y) for g in tables):
                     continue
             chars.append(ch)
         rest = "".join(chars)
@@ -197,17 +207,21 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
     return kept
 
 
-def _has_grid(page: Any) -> bool:
-    """True when ruling lines on the page cross in at least a 3 x 3 lattice (a 2 x 2 table)."""
+def _scan(page: Any) -> tuple[bool, bool]:
+    """(ruling lines cross in at least a 3 x 3 lattice, i.e. a 2 x 2 table; the page has an image)."""
     import pypdfium2.raw as raw
 
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
     budget = _MAX_SEGMENTS
+    has_image = False
     lo, bo, ro, to = (ctypes.c_float() for _ in range(4))
     for i in range(raw.FPDFPage_CountObjects(page.raw)):
         obj = raw.FPDFPage_GetObject(page.raw, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
+            has_image = True
+        if kind != raw.FPDF_PAGEOBJ_PATH or budget < 0:
             continue
         if not raw.FPDFPageObj_GetBounds(obj, lo, bo, ro, to):
             continue
@@ -219,10 +233,9 @@ def _has_grid(page: Any) -> bool:
         elif r - l > 3 and t - b > 3:
             n = raw.FPDFPath_CountSegments(obj)
             budget -= n
-            if budget < 0:
-                break
-            _segments(obj, n, horizontal, vertical)
-    return _lattice(horizontal, vertical)
+            if budget >= 0:
+                _segments(obj, n, horizontal, vertical)
+    return _lattice(horizontal, vertical), has_image
 
 
 def _segments(obj: Any, n: int, horizontal: list, vertical: list) -> None:
@@ -290,7 +303,7 @@ def _tables(path: Path, index: int, height: float, plumber: list[Any]) -> list[_
             if len(rows) < 2 or max(len(r) for r in rows) < 2:
                 continue
             x0, top, x1, bottom = table.bbox
-            grids.append(_Grid(top=height - top, bottom=height - bottom, rows=rows))
+            grids.append(_Grid(top=height - top, bottom=height - bottom, left=x0, right=x1, rows=rows))
         grids.sort(key=lambda g: -g.top)
         return grids
     finally:
