@@ -6,6 +6,7 @@ Running headers and footers are found by repetition across pages and kept apart 
 from __future__ import annotations
 
 import ctypes
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -102,8 +103,7 @@ def read(path: Path, limits: Limits) -> Document:
         raise DocumentError(name, f"corrupt PDF ({type(exc).__name__})", kind="corrupt") from None
     finally:
         pdf.close()
-        if plumber:
-            plumber[0].close()
+        _close(plumber)
     empty = [p.number for p in pages if not p.lines and not p.tables]
     if count == 0 or len(empty) == count:
         raise DocumentError(name, "no text layer (scanned?)", kind="no-text")
@@ -294,6 +294,10 @@ def _tables(path: Path, index: int, height: float, plumber: list[Any]) -> list[_
     if not plumber:
         import pdfplumber
 
+        # pdfminer logs every damaged object it skips; the reader reports damage once itself.
+        quiet = logging.getLogger("pdfminer")
+        if quiet.level == logging.NOTSET:
+            quiet.setLevel(logging.ERROR)
         plumber.append(pdfplumber.open(str(path)))
     page = plumber[0].pages[index]
     try:
@@ -308,6 +312,14 @@ def _tables(path: Path, index: int, height: float, plumber: list[Any]) -> list[_
         return grids
     finally:
         page.close()
+
+
+def _close(plumber: list[Any]) -> None:
+    if plumber:
+        try:
+            plumber[0].close()
+        except Exception:  # closing walks every page again; a damaged one must not fail the read
+            pass
 
 
 # --- running headers and footers ------------------------------------------------------------
