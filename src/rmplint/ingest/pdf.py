@@ -430,7 +430,7 @@ class _Builder:
                 self.table(grid, page.number)
             # A paragraph whose last line is unfinished and runs to the right margin goes on
             # at the top of the next page; anything else ends with the page.
-            if self.kind != "paragraph" or _ends_sentence(self.parts[-1]) or not _full(self.prev, page):
+            if not _runs_on(self.kind, self.parts, self.prev, page):
                 self.flush()
             self.prev = None
         self.flush()
@@ -547,13 +547,15 @@ class _Builder:
         return len(self.blocks) + 1
 
 
-def _full(line: _Line | None, page: _Page) -> bool:
-    """True when a line reaches (nearly) the right edge of the page's text."""
-    if line is None or line.x1 is None:
+def _runs_on(kind: str, parts: list[str], last: _Line | None, page: _Page) -> bool:
+    """Whether the open paragraph, unfinished at the foot of the page, goes on to the next page."""
+    if kind != "paragraph" or not parts or _ends_sentence(parts[-1]) or last is None:
+        return False
+    if last.x1 is None:
         return True
     left = min((ln.x0 for ln in page.lines if ln.x0 is not None), default=0.0)
     right = max((ln.x1 for ln in page.lines if ln.x1 is not None), default=0.0)
-    return line.x1 >= right - 0.2 * (right - left)
+    return last.x1 >= right - 0.2 * (right - left)
 
 
 def _height(line: _Line) -> float:

@@ -69,13 +69,13 @@ def _classify(name: str, path: Path, fh: BinaryIO, head: bytes) -> str:
     if head.startswith(_OLE2):
         return _ole2(name, fh, head)
     if head.startswith(b"{\\rtf"):
-        raise DocumentError(name, "rich text format (.rtf) is not supported; save it as .docx", kind="unsupported")
+        raise _unsupported(name, "rich text format (.rtf) is not supported; save it as .docx")
     for magic, label in _IMAGES:
         if head.startswith(magic):
             raise DocumentError(name, f"image file ({label}) has no text layer (scanned?)", kind="no-text")
     encoding = guess_encoding(head)
     if encoding is None and _looks_binary(head):
-        raise DocumentError(name, "binary data, not a document", kind="unsupported")
+        raise _unsupported(name, "binary data, not a document")
     if path.suffix.lower() in (".md", ".markdown"):
         return "markdown"
     sample = head
@@ -83,6 +83,10 @@ def _classify(name: str, path: Path, fh: BinaryIO, head: bytes) -> str:
         even = head[: len(head) // 2 * 2]
         sample = even.decode(encoding, errors="ignore").encode("utf-8")
     return "markdown" if _MARKDOWN.search(sample) else "text"
+
+
+def _unsupported(name: str, reason: str) -> DocumentError:
+    return DocumentError(name, reason, kind="unsupported")
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -102,10 +106,10 @@ def _zip(name: str, fh: BinaryIO) -> str:
         return "docx"
     for prefix, reason in _OOXML_OTHER:
         if any(n.startswith(prefix) for n in names):
-            raise DocumentError(name, reason, kind="unsupported")
+            raise _unsupported(name, reason)
     if "content.xml" in names and "mimetype" in names:
-        raise DocumentError(name, "OpenDocument file (.odt) is not supported; save it as .docx", kind="unsupported")
-    raise DocumentError(name, "zip archive, not a document", kind="unsupported")
+        raise _unsupported(name, "OpenDocument file (.odt) is not supported; save it as .docx")
+    raise _unsupported(name, "zip archive, not a document")
 
 
 def _ole2(name: str, fh: BinaryIO, head: bytes) -> str:
@@ -113,12 +117,10 @@ def _ole2(name: str, fh: BinaryIO, head: bytes) -> str:
     if "EncryptedPackage" in names or (not names and "EncryptedPackage".encode("utf-16-le") in head):
         raise DocumentError(name, "encrypted Office document (password-protected)", kind="encrypted")
     if "Workbook" in names or "Book" in names:
-        raise DocumentError(name, "legacy Excel 97-2003 .xls (OLE2) is not supported", kind="unsupported")
+        raise _unsupported(name, "legacy Excel 97-2003 .xls (OLE2) is not supported")
     if "PowerPoint Document" in names:
-        raise DocumentError(name, "legacy PowerPoint 97-2003 .ppt (OLE2) is not supported", kind="unsupported")
-    raise DocumentError(
-        name, "legacy Word 97-2003 .doc (OLE2) is not supported; save it as .docx", kind="unsupported"
-    )
+        raise _unsupported(name, "legacy PowerPoint 97-2003 .ppt (OLE2) is not supported")
+    raise _unsupported(name, "legacy Word 97-2003 .doc (OLE2) is not supported; save it as .docx")
 
 
 def _ole2_names(fh: BinaryIO, head: bytes) -> set[str]:
