@@ -142,7 +142,8 @@ def _read_page(pdf: Any, index: int, path: Path, plumber: list[Any]) -> _Page:
         tables: list[_Grid] = []
         broken = False
         grid, has_image = _scan(page)
-        if grid:
+        # pdfplumber turns rotated pages upright and pdfium does not; their boxes would not meet.
+        if grid and page.get_rotation() == 0:
             try:
                 tables = _tables(path, index, page.get_height(), plumber)
             except Exception:  # pdfminer may fail where pdfium did not: keep the page as prose
