@@ -1,0 +1,30 @@
+"""Shared fixtures: the rule pack and a checker are built once per test session (spaCy is slow to load)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def pack():
+    from rmplint.rules.loader import load_pack
+
+    return load_pack()
+
+
+@pytest.fixture(scope="session")
+def checker(pack):
+    from rmplint.engine import Checker
+
+    return Checker(pack)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

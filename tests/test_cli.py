@@ -1,0 +1,123 @@
+"""The command line as a user runs it: reports, exit codes, batches, rule commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rmplint.cli import main
+
+SAMPLE = "examples/sample-rmp.docx"
+
+
+@pytest.fixture()
+def run(root):
+    runner = CliRunner()
+
+    def _run(*args: str):
+        old = os.getcwd()
+        os.chdir(root)
+        try:
+            return runner.invoke(main, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(old)
+
+    return _run
+
+
+def test_version_is_instant_and_imports_no_nlp(root):
+    code = "import sys, rmplint.cli; sys.argv=['rmplint','--version']\n" \
+           "try:\n  rmplint.cli.main()\nexcept SystemExit: pass\n" \
+           "assert 'spacy' not in sys.modules and 'pdfplumber' not in sys.modules and 'yaml' not in sys.modules, sorted(m for m in sys.modules if m.split('.')[0] in ('spacy','pdfplumber','yaml'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0, out.stderr
+    assert "rmplint, version" in out.stdout
+
+
+def test_text_report_groups_clauses_by_stage(run):
+    r = run("check", SAMPLE)
+    assert r.exit_code == 0, r.output
+    assert "1. Awareness (clause 3)" in r.output and "8. Exit strategy (clause 10)" in r.output
+    assert "4.6.4" in r.output and "Risk ownership" in r.output
+    assert "\x1b[" not in r.output  # no colour when not a terminal
+
+
+def test_json_report_shape_and_determinism(run):
+    a = run("check", SAMPLE, "--format", "json")
+    b = run("check", SAMPLE, "--format", "json")
+    assert a.exit_code == 0
+    assert a.output == b.output  # byte-identical
+    data = json.loads(a.output)
+    assert data["tool"]["name"] == "rmplint"
+    doc = data["documents"][0]
+    assert set(doc) >= {"path", "profile", "error", "clauses", "findings", "summary"}
+    assert len(doc["clauses"]) == 89
+    c = doc["clauses"][0]
+    assert set(c) >= {"clause", "title", "stage", "status", "severity", "reason", "evidence"}
+    ev = next(e for c in doc["clauses"] for e in c["evidence"])
+    assert set(ev["location"]) >= {"page", "paragraph", "table", "row", "col", "heading_path"}
+
+
+def test_fail_on_gate_sets_exit_code(run):
+    assert run("check", SAMPLE, "--fail-on", "high").exit_code == 1
+    assert run("check", SAMPLE, "--fail-on", "none").exit_code == 0
+
+
+def test_batch_goes_on_after_an_unreadable_file_and_exits_2(run, root, tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    good = tmp_path / "plan.md"
+    good.write_text((root / "examples" / "sample-rmp.md").read_text(encoding="utf-8"), encoding="utf-8")
+    r = run("check", str(tmp_path), "--format", "json")
+    assert r.exit_code == 2
+    data = json.loads(r.stdout)
+    by_name = {Path(d["path"]).name: d for d in data["documents"]}
+    assert by_name["broken.docx"]["error"] and by_name["broken.docx"]["clauses"] == []
+    assert by_name["plan.md"]["error"] is None and len(by_name["plan.md"]["clauses"]) == 89
+    assert "broken.docx:" in r.stderr and "Traceback" not in r.output
+
+
+def test_missing_path_is_reported_not_crashed(run):
+    r = run("check", "does/not/exist.docx")
+    assert r.exit_code == 2
+    assert "does/not/exist.docx" in r.stderr
+
+
+def test_contract_profile_and_output_file(run, tmp_path):
+    out = tmp_path / "r.json"
+    r = run("check", "corpora/contracts/kestrel-consultancy.txt", "--profile", "contract", "--format", "json", "-o", str(out))
+    assert r.exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    findings = data["documents"][0]["findings"]
+    assert any(f["category"] == "adversarial" for f in findings)
+    assert "kestrel-consultancy.txt" in r.output  # text summary still on the terminal
+
+
+def test_rules_list_and_explain(run):
+    r = run("rules", "list")
+    assert r.exit_code == 0 and "bs11000.4.6.4.risk-ownership" in r.output
+    e = run("rules", "explain", "4.6.1")
+    assert e.exit_code == 0 and "Clause 4.6.1" in e.output and "Passes:" in e.output
+    t = run("rules", "explain", "Pay when paid")
+    assert "Collaborative alternative: Advance proactive payment" in t.output
+    assert run("rules", "explain", "99.9").exit_code == 2
+
+
+def test_rules_test_passes_on_the_shipped_pack(run):
+    r = run("rules", "test")
+    assert r.exit_code == 0, r.output
+    assert " 0 failed" in r.output
+
+
+def test_bad_rule_folder_is_a_one_line_error(run, tmp_path):
+    (tmp_path / "bad.yaml").write_text("schema_version: 1\nid: x.y\nkind: clause\nclause: '4.1'\n", encoding="utf-8")
+    r = run("check", SAMPLE, "--rules", str(tmp_path))
+    assert r.exit_code == 2
+    assert "bad.yaml" in r.stderr and "rule x.y" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -1,0 +1,162 @@
+"""End-to-end verdicts on real files: evidence, locations, tracked changes, and what never counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import make_docx
+
+
+def verdict(result, clause):
+    return next(c for c in result.clauses if c.clause == clause)
+
+
+def test_every_checkable_clause_gets_a_verdict(checker, root):
+    res = checker.check_path(root / "examples" / "sample-rmp.docx")
+    assert res.error is None and res.profile == "rmp"
+    assert len(res.clauses) == 89
+    assert {c.status for c in res.clauses} <= {"met", "partial", "missing", "not-applicable", "not-checked"}
+    # clauses without a rule are never reported as met
+    ruled = {r.clause for r in checker.pack.rules if r.kind == "clause"}
+    assert all(c.status == "not-checked" for c in res.clauses if c.clause not in ruled)
+
+
+def test_table_evidence_is_located_by_table_and_heading_path(checker, root):
+    res = checker.check_path(root / "fixtures" / "docx" / "rmp_structure.docx", )
+    v = verdict(res, "4.6.4")
+    assert v.status == "met", v.reason
+    table_ev = [e for e in v.evidence if e.location.table is not None]
+    assert table_ev, v.evidence
+    loc = table_ev[0].location
+    assert loc.table == 1
+    assert loc.heading_path == ("2 Working together", "2.2 Joint risk management")
+    assert loc.page == 3
+    assert "table 1" in v.reason
+
+
+def test_pdf_evidence_carries_page_and_cell(checker, root):
+    res = checker.check_path(root / "fixtures" / "pdf" / "rmp_multipage.pdf")
+    assert res.error is None
+    v = verdict(res, "4.6.4")
+    assert v.status == "met", v.reason
+    locs = [e.location for e in v.evidence]
+    assert any(loc.table == 1 and loc.page == 2 for loc in locs)
+    assert all(loc.page is not None for loc in locs)
+    # running header and footer text never appears in the body evidence
+    for c in res.clauses:
+        for e in c.evidence:
+            assert "Northwind Alliance RMP v1.2" not in e.text and "Page 1 of 4" not in e.text
+
+
+def test_tracked_deletion_is_ignored_and_insertion_read(checker, tmp_path):
+    only_deleted = make_docx(tmp_path / "deleted.docx", [
+        ("h1", "Risk"),
+        ("tracked", [("plain", "Our approach: "), ("del", "each risk in the partnership risk register has a named owner who is accountable for it.")]),
+    ])
+    only_inserted = make_docx(tmp_path / "inserted.docx", [
+        ("h1", "Risk"),
+        ("tracked", [("plain", "Our approach: "), ("ins", "each risk in the partnership risk register has a named owner who is accountable for it.")]),
+    ])
+    deleted = checker.check_path(only_deleted)
+    inserted = checker.check_path(only_inserted)
+    assert verdict(deleted, "4.6.4").status == "missing"
+    assert verdict(inserted, "4.6.4").status == "met"
+    assert any("named owner" in e.text for e in verdict(inserted, "4.6.4").evidence)
+
+
+NEVER_EVIDENCE = [
+    # negated
+    "No risk register has been set up and no owners have been assigned to risks.",
+    "The partners have not yet agreed a joint exit strategy covering staff, data and assets.",
+    "A business impact assessment has not been carried out.",
+    "We have not identified potential partners for this opportunity.",
+    # deferred
+    "A risk register with named owners will be developed in due course.",
+    "A joint exit strategy covering staff transfer, data and assets will be agreed at a later date.",
+    "The business continuity plan for the partnership is to be developed next year.",
+    "Objectives and measures for the relationship are to be agreed.",
+    # placeholder
+    "Risk owner: [insert name]. The risk register is held by TBC.",
+    "The exit strategy covering staff, data and assets was approved on XX/XX/20XX by [insert name].",
+]
+
+
+@pytest.mark.parametrize("sentence", NEVER_EVIDENCE)
+def test_negated_deferred_or_placeholder_sentences_never_make_a_clause_met(checker, tmp_path, sentence):
+    path = make_docx(tmp_path / "plan.docx", [("h1", "Relationship management plan"), ("p", sentence)])
+    res = checker.check_path(path)
+    met = [c.clause for c in res.clauses if c.status == "met"]
+    assert met == [], (met, [c.reason for c in res.clauses if c.status == "met"])
+
+
+def test_one_sided_exit_strategy_is_partial_not_met(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Exit"),
+        ("p", "The Company's exit strategy covers the transfer of staff under TUPE, the return of data and the handover of assets."),
+    ])
+    v = verdict(checker.check_path(path), "10.1")
+    assert v.status == "partial"
+    assert "one party" in v.reason
+
+
+def test_missing_reason_names_what_was_not_counted(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Continuity"),
+        ("p", "A business impact assessment will be carried out next year."),
+    ])
+    v = verdict(checker.check_path(path), "4.6.3.2")
+    assert v.status == "missing"
+    assert "deferred" in v.reason and "para" in v.reason
+
+
+def test_clause_declared_not_applicable(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Scope"),
+        ("p", "Clause 4.5.5 is not applicable because the partnership has no external customers."),
+    ])
+    v = verdict(checker.check_path(path), "4.5.5")
+    assert v.status == "not-applicable"
+    assert v.evidence and "4.5.5" in v.evidence[0].text
+
+
+def test_contract_terms_found_with_clause_reference_and_alternative(checker, root):
+    # a real subcontract whose clause numbers come from Word's automatic numbering
+    res = checker.check_path(root / "corpora" / "contracts" / "ashdown-birchwood-subcontract.docx")
+    assert res.profile == "contract", res.profile_reason
+    adverse = [f for f in res.findings if f.category == "adversarial"]
+    assert adverse, res.findings
+    for f in adverse:
+        assert f.message.startswith("Potentially adversarial term")
+        assert f.alternative and f.alternative in f.message
+        assert f.location.clause_ref
+    pwp = [f for f in adverse if f.term == "Pay when paid"]
+    assert pwp and "conditional upon receipt" in pwp[0].text
+
+
+def test_unreadable_document_is_a_result_with_an_error(checker, root):
+    res = checker.check_path(root / "fixtures" / "pdf" / "scanned.pdf")
+    assert res.error == "no text layer (scanned?)"
+    assert res.error_kind == "no-text"
+    assert res.clauses == () and res.findings == ()
+
+
+def test_placeholders_are_hygiene_findings(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [("h1", "Review"), ("p", "The next review of this plan is due on XX/XX/20XX.")])
+    res = checker.check_path(path)
+    hyg = [f for f in res.findings if f.category == "hygiene"]
+    assert len(hyg) == 1 and "XX/XX/20XX" in hyg[0].message
+
+
+def test_profile_is_detected_from_content(checker, root):
+    rmp = checker.check_path(root / "examples" / "sample-rmp.docx")
+    assert rmp.profile == "rmp" and rmp.profile_reason
+    contract = checker.check_path(root / "corpora" / "contracts" / "kestrel-consultancy.txt")
+    assert contract.profile == "contract" and "contract cues" in contract.profile_reason
+
+
+def test_same_input_gives_identical_results(checker, root):
+    a = checker.check_path(root / "examples" / "sample-rmp.docx").to_dict()
+    b = checker.check_path(root / "examples" / "sample-rmp.docx").to_dict()
+    assert a == b
