@@ -160,6 +160,7 @@ _PERIODIC = frozenset(
     "continually continuously ongoing throughout".split()
 )
 _SCOPE_WINDOW = 12
+_BE = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # ", and the register is reviewed": a comma before one of these starts a new clause
 _CLAUSE_JOINERS = frozenset({"and", "but", "or", "so", "which", "while", "whilst", "whereas", "yet"})
 
@@ -208,7 +209,8 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         # backward when the negation denies existence ("... has not yet been established") or
         # denies a passive predicate of the subject ("customer requirements have not been captured")
         for k in range(i + 1, min(n, i + 5)):
-            if norms[k] in mv.existence or (k > i + 1 and words[k - 1] in {"been", "be", "being"} and words[k].isalpha()):
+            passive = words[k - 1] in {"been", "be", "being"} or (k == i + 1 and i > 0 and words[i - 1] in _BE)
+            if norms[k] in mv.existence or (passive and words[k].isalpha() and words[k].endswith(("ed", "en", "wn"))):
                 negated.update(range(clause_start(i), i))
                 break
             if words[k] not in {"yet", "been", "be", "being", "formally", "currently", "so", "far", "as", "to", "really", "fully"}:

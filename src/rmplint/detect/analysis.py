@@ -6,12 +6,20 @@ soon as their sentences are summarised, so memory does not grow with the token c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from rmplint.detect.concepts import ConceptMatcher
 from rmplint.model import Block, Document, Location
-from rmplint.nlp import get_nlp, looks_like_contents_entry, mark_sentence, normalise, section_marks
+from rmplint.nlp import (
+    get_nlp,
+    looks_like_contents_entry,
+    mark_sentence,
+    mark_vocabulary,
+    normalise,
+    section_marks,
+)
 
 # Marks that stop a sentence from being evidence of anything.
 BLOCKING = frozenset(
@@ -54,6 +62,7 @@ class TableView:
     context: frozenset[str]
     location: Location
     marks: frozenset[str]
+    filled: tuple[bool, ...] = ()  # per column: some data cell holds real content (not TBC/[insert]/blank)
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     placeholders=sm.placeholders,
                 )
             )
+    filled = _filled_columns(doc)
     tables = tuple(
         TableView(
             index=t.index,
@@ -171,10 +181,27 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             context=frozenset().union(*(concepts_of(h) for h in t.location.heading_path)) if t.location.heading_path else frozenset(),
             location=t.location,
             marks=section_marks(t.location.heading_path),
+            filled=tuple(filled.get((t.index, c), False) for c in range(1, len(t.header) + 1)),
         )
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+_EMPTY_CELL = re.compile(r"^\W*(?:n/?a|none|nil|tbc|tba|tbd|to be confirmed|-+|—|–)?\W*$", re.I)
+
+
+def _filled_columns(doc: Document) -> dict[tuple[int, int], bool]:
+    """Which table columns hold real content below the header row."""
+    placeholder = mark_vocabulary().placeholder
+    out: dict[tuple[int, int], bool] = {}
+    for b in doc.blocks:
+        loc = b.location
+        if b.kind != "table_cell" or loc.table is None or loc.col is None or (loc.row or 1) <= 1:
+            continue
+        real = not _EMPTY_CELL.match(b.text) and not any(p.search(b.text) for p in placeholder)
+        out[(loc.table, loc.col)] = out.get((loc.table, loc.col), False) or real
+    return out
 
 
 def _sections(doc: Document, sentences: list[Sentence], concepts_of) -> Iterator[Section]:  # type: ignore[no-untyped-def]

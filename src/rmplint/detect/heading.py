@@ -32,5 +32,6 @@ def detect(adoc: AnalysedDocument, spec: HeadingSpec, opts: DetectOptions) -> De
         weak = spec.weak or len(usable) < spec.min_sentences
         joint = "joint" in sec.concepts or any("joint" in s.concepts for s in usable)
         note = f"section has {len(usable)} usable sentence{'s' if len(usable) != 1 else ''}"
-        hits.append(Hit(f"{sec.heading}: {usable[0].text}", usable[0].location, usable[0].index, joint, False, weak, note))
+        # the quote is the body sentence; its location's heading path names the section
+        hits.append(Hit(usable[0].text, usable[0].location, usable[0].index, joint, False, weak, note))
     return DetectorResult(tuple(hits), tuple(rejected))

@@ -18,14 +18,18 @@ def detect(adoc: AnalysedDocument, spec: TableSpec, opts: DetectOptions) -> Dete
             hc & set(spec.section) for hc in t.header_concepts
         ):
             continue
-        cols = []
+        cols, empty = [], []
         for group in spec.columns:
             idx = next((i for i, hc in enumerate(t.header_concepts) if hc & set(group)), None)
             if idx is None:
                 break
             cols.append(t.header[idx])
+            if t.filled and not t.filled[idx]:
+                empty.append(t.header[idx])
         else:
             joint_ctx = "joint" in t.context or any("joint" in hc for hc in t.header_concepts)
             text = f"Table {t.index} ({t.rows - 1} rows): " + " | ".join(h for h in t.header if h)
-            hits.append(Hit(text, t.location, None, False, joint_ctx, note=", ".join(cols)))
+            # a column whose cells are all blank or placeholders shows the intent, not the evidence
+            note = f"column {', '.join(empty)} has no entries" if empty else ", ".join(cols)
+            hits.append(Hit(text, t.location, None, False, joint_ctx, weak=bool(empty), note=note))
     return DetectorResult(tuple(hits))

@@ -457,7 +457,7 @@ class _Builder:
             self.start("list_item", text[bullet.end():], page)
             self.level = self._bullet_level(line.x0)
             return
-        level = guess_heading(text)
+        level = guess_heading(text) or _by_size(text, line, height)
         at_start = new_block or carried or not self.parts or _ends_sentence(self.parts[-1])
         if level and at_start:
             self.flush()
@@ -557,6 +557,19 @@ def _runs_on(kind: str, parts: list[str], last: _Line | None, page: _Page) -> bo
     left = min((ln.x0 for ln in page.lines if ln.x0 is not None), default=0.0)
     right = max((ln.x1 for ln in page.lines if ln.x1 is not None), default=0.0)
     return last.x1 >= right - 0.2 * (right - left)
+
+
+def _by_size(text: str, line: _Line, typical: float | None) -> int | None:
+    """A short line set in a clearly larger font than the page's body text is a heading
+    (level 1 when much larger), even without a number ("Appendix: Glossary", "After the JV")."""
+    if not typical or len(text.split()) > 12 or text.rstrip().endswith((".", ",", ";")) or not text[:1].isalpha():
+        return None
+    ratio = _height(line) / typical
+    if ratio >= 1.4:
+        return 1
+    if ratio >= 1.15:
+        return 2
+    return None
 
 
 def _height(line: _Line) -> float:
