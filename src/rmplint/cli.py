@@ -63,37 +63,43 @@ def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default="auto", show_default=True,
-              help="What the documents are; auto decides from their content and says why.")
+@click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None,
+              help="What the documents are; auto (default) decides from their content and says why.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
-@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="none", show_default=True,
-              help="Exit 1 when a missing/partial clause or an adversarial/hygiene finding is at or above this severity.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
+              help="Exit 1 when a missing/partial clause or an adversarial/hygiene finding is at or above this "
+                   "severity (default: none).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True),
               help="Extra rule folder (rules and vocabulary); may be repeated.")
-@click.option("--extended-payment-days", type=click.IntRange(1, 365), default=30, show_default=True,
-              help="Payment periods longer than this are Extended payment.")
-@click.option("--prompt-payment-days", type=click.IntRange(0, 365), default=14, show_default=True,
-              help="Payment within this many days is Advance proactive payment.")
+@click.option("--extended-payment-days", type=click.IntRange(1, 365), default=None,
+              help="Payment periods longer than this are Extended payment (default 30).")
+@click.option("--prompt-payment-days", type=click.IntRange(0, 365), default=None,
+              help="Payment within this many days is Advance proactive payment (default 14).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
-def check(paths: tuple[str, ...], profile: str, fmt: str, output: str | None, fail_on: str,
-          rule_dirs: tuple[str, ...], extended_payment_days: int, prompt_payment_days: int,
+def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | None, fail_on: str | None,
+          rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
           color: bool | None) -> None:
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
-    from rmplint.engine import CheckOptions, Checker, gate_failures
+    from rmplint.config import load_config
+    from rmplint.engine import Checker, gate_failures
     from rmplint.report import Run, render
+    from rmplint.runner import CheckSpec, run_batch
 
-    pack = _load_pack(rule_dirs)
-    opts = CheckOptions(
-        profile=profile,
-        settings={"extended_payment_days": extended_payment_days, "prompt_payment_days": prompt_payment_days},
-    )
-    checker = Checker(pack, opts)
+    cfg = load_config({
+        "profile": profile,
+        "rules": rule_dirs or None,
+        "fail_on": fail_on,
+        "extended_payment_days": extended_payment_days,
+        "prompt_payment_days": prompt_payment_days,
+    })
+    spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=cfg.check_options())
+    checker = Checker(_load_pack(spec.rule_dirs), spec.options)  # rule errors surface here, once
     docs = iter_documents(paths)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    results = sorted((checker.check_path(p) for p in docs), key=lambda r: r.path)
-    run = Run(version=__version__, documents=tuple(results), fail_on=fail_on)
+    results = run_batch(docs, spec, checker)
+    run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on)
     for r in results:
         if r.error:
             click.echo(f"rmplint: {r.path}: {r.error}", err=True)
@@ -105,7 +111,7 @@ def check(paths: tuple[str, ...], profile: str, fmt: str, output: str | None, fa
         click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False)
     if any(r.error for r in results):
         sys.exit(2)
-    if any(gate_failures(r, fail_on) for r in results):
+    if any(gate_failures(r, cfg.fail_on) for r in results):
         sys.exit(1)
 
 

@@ -399,12 +399,20 @@ def _summary(profile: str, clauses: list[ClauseVerdict], findings: list[Finding]
 
 
 def gate_failures(result: DocumentResult, fail_on: str | None) -> int:
-    """How many results at or above the severity gate (non-met clauses, adversarial/hygiene findings)."""
+    """How many unwaived results at or above the severity gate (non-met clauses, adversarial/hygiene findings)."""
     if not fail_on or fail_on == "none":
         return 0
     floor = severity_rank(fail_on)
-    n = sum(1 for c in result.clauses if c.status in ("missing", "partial") and severity_rank(c.severity) >= floor)
-    n += sum(1 for f in result.findings if f.category != "collaborative" and severity_rank(f.severity) >= floor)
+    n = sum(
+        1
+        for c in result.clauses
+        if c.status in ("missing", "partial") and not c.waived and severity_rank(c.severity) >= floor
+    )
+    n += sum(
+        1
+        for f in result.findings
+        if f.category != "collaborative" and not f.waived and severity_rank(f.severity) >= floor
+    )
     return n
 
 

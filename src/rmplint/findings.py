@@ -16,6 +16,21 @@ def severity_rank(sev: str) -> int:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An accepted deviation applied to a result (from the waivers file)."""
+
+    justification: str
+    approver: str
+    expires: str  # ISO date
+    source: str  # file the waiver came from
+    expired: bool = False  # an expired waiver no longer waives; it is shown as expired
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"justification": self.justification, "approver": self.approver, "expires": self.expires,
+                "source": self.source, "expired": self.expired}
+
+
+@dataclass(frozen=True)
 class Evidence:
     text: str
     location: Location
@@ -35,9 +50,15 @@ class ClauseVerdict:
     reason: str
     rule: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    waiver: Waiver | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None and not self.waiver.expired
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "waiver": self.waiver.to_dict() if self.waiver else None,
             "clause": self.clause,
             "title": self.title,
             "stage": self.stage,
@@ -60,9 +81,15 @@ class Finding:
     clause: str | None = None
     term: str | None = None
     alternative: str | None = None
+    waiver: Waiver | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None and not self.waiver.expired
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "waiver": self.waiver.to_dict() if self.waiver else None,
             "rule": self.rule,
             "clause": self.clause,
             "term": self.term,
