@@ -76,10 +76,14 @@ def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]
               help="Payment periods longer than this are Extended payment (default 30).")
 @click.option("--prompt-payment-days", type=click.IntRange(0, 365), default=None,
               help="Payment within this many days is Advance proactive payment (default 14).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Check date (ISO, default today): review staleness and waiver expiry are judged against it.")
+@click.option("--review-months", type=click.IntRange(1, 120), default=None,
+              help="A plan last reviewed more than this many months before the check date is stale (default 12).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | None, fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
-          color: bool | None) -> None:
+          as_of, review_months: int | None, color: bool | None) -> None:  # type: ignore[no-untyped-def]
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
     from rmplint.config import load_config
     from rmplint.engine import Checker, gate_failures
@@ -92,6 +96,8 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | N
         "fail_on": fail_on,
         "extended_payment_days": extended_payment_days,
         "prompt_payment_days": prompt_payment_days,
+        "review_months": review_months,
+        "as_of": as_of.date().isoformat() if as_of else None,
     })
     spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=cfg.check_options())
     checker = Checker(_load_pack(spec.rule_dirs), spec.options)  # rule errors surface here, once

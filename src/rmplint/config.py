@@ -8,6 +8,7 @@ a setting has the value it has. Later levels override earlier ones: built-in def
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any, Mapping
 
 from rmplint.engine import CheckOptions
@@ -25,6 +26,7 @@ class Config:
     fail_on: str = "none"
     fail_below: str | None = None
     waivers: str | None = None
+    as_of: str | None = None  # ISO date; None means today
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def check_options(self) -> CheckOptions:
@@ -37,6 +39,7 @@ class Config:
             },
             severity=dict(self.severity),
             disabled=frozenset(self.disable),
+            as_of=self.as_of or date.today().isoformat(),
         )
 
     def with_values(self, values: Mapping[str, Any], source: str) -> "Config":

@@ -32,6 +32,7 @@ class CheckOptions:
     severity: Mapping[str, str] = field(default_factory=dict)  # overrides by rule id, clause or term
     disabled: frozenset[str] = frozenset()  # rule ids, clauses or terms switched off
     limits: Limits = field(default_factory=Limits)
+    as_of: str | None = None  # ISO check date for review staleness; None: today
 
 
 @dataclass(frozen=True)
