@@ -29,8 +29,9 @@ from rmplint.rules.spec import (
     TableSpec,
 )
 
-# Nested quantifiers such as (a+)+ or (\w*)* can backtrack for ever on hostile text.
-_REDOS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
+# Nested unbounded quantifiers such as (a+)+ or (\w*)* can backtrack for ever on hostile text;
+# a bounded repeat of a group, (\w+ ){0,3}, cannot.
+_REDOS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})")
 
 
 def builtin_pack_dir() -> Path:
