@@ -6,6 +6,7 @@ Heavy modules (spaCy, pdfplumber, jsonschema, yaml) are imported inside the comm
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -61,6 +62,92 @@ def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]
         raise UserError(e.one_line()) from None
 
 
+_CONFIG_OPTIONS = (
+    click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                 help="Configuration file (TOML, keys at the top level); overrides the project's "
+                      "rmplint.toml or [tool.rmplint] in pyproject.toml."),
+    click.option("--disable", multiple=True, metavar="RULE|CLAUSE|TERM",
+                 help="Switch off a rule id, clause number or term name; may be repeated."),
+    click.option("--severity", "severity", multiple=True, metavar="KEY=SEVERITY",
+                 help="Override the severity of a rule id, clause or term (e.g. 4.6.1=high); may be repeated."),
+    click.option("--fail-below", type=click.Choice(["A", "B", "C", "D"]), default=None,
+                 help="Exit 1 when any stage of an RMP has a maturity level below this (A highest, D lowest)."),
+    click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False),
+                 help="YAML file of accepted deviations (see docs/workflow.md)."),
+)
+
+
+def config_options(f):  # type: ignore[no-untyped-def]
+    """Add the configuration options; the command receives them as one `config_args` dict."""
+    names = ("config_file", "disable", "severity", "fail_below", "waivers_file")
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["config_args"] = {n: kwargs.pop(n) for n in names}
+        return f(*args, **kwargs)
+
+    for option in reversed(_CONFIG_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def effective_config(config_args: dict, paths: Iterable[str], values: dict):  # type: ignore[no-untyped-def]
+    """The config cascade for a command: project file, --config, then these command-line values."""
+    from rmplint.config import load_config
+    from rmplint.errors import RmplintError
+
+    severity = {}
+    for item in config_args["severity"]:
+        key, sep, sev = item.rpartition("=")
+        if not sep or not key or sev not in SEVERITY_CHOICES[:-1]:
+            raise UserError(f"--severity {item!r}: expected KEY=SEVERITY with a severity among "
+                            + ", ".join(SEVERITY_CHOICES[:-1]))
+        severity[key] = sev
+    cli = {
+        **values,
+        "disable": tuple(config_args["disable"]) or None,
+        "severity": severity or None,
+        "fail_below": config_args["fail_below"],
+        "waivers": config_args["waivers_file"],
+    }
+    try:
+        return load_config(cli, config_args["config_file"], paths)
+    except RmplintError as e:
+        raise UserError(e.one_line()) from None
+
+
+def apply_waivers(results, cfg):  # type: ignore[no-untyped-def]
+    """Results with the configured waivers attached (unchanged when no waivers file is set)."""
+    if not cfg.waivers:
+        return results
+    from rmplint import waivers
+    from rmplint.errors import RmplintError
+
+    try:
+        entries = waivers.load(cfg.waivers)
+    except RmplintError as e:
+        raise UserError(e.one_line()) from None
+    return waivers.apply(results, entries, _as_of_date(cfg))[0]
+
+
+def _as_of_date(cfg):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date.fromisoformat(cfg.as_of) if cfg.as_of else date.today()
+
+
+def maturity_gate(results, cfg) -> bool:  # type: ignore[no-untyped-def]
+    """True (and say which stages) when a stage's maturity is below --fail-below."""
+    from rmplint.config import maturity_shortfalls
+
+    failed = False
+    for r in results:
+        for stage, level in maturity_shortfalls(r, cfg.fail_below):
+            click.echo(f"rmplint: {r.path}: stage {stage} maturity {level} is below {cfg.fail_below}", err=True)
+            failed = True
+    return failed
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None,
@@ -81,16 +168,17 @@ def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]
 @click.option("--review-months", type=click.IntRange(1, 120), default=None,
               help="A plan last reviewed more than this many months before the check date is stale (default 12).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
+@config_options
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | None, fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
-          as_of, review_months: int | None, color: bool | None) -> None:  # type: ignore[no-untyped-def]
+          as_of, review_months: int | None, color: bool | None,  # type: ignore[no-untyped-def]
+          config_args: dict) -> None:
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
-    from rmplint.config import load_config
     from rmplint.engine import Checker, gate_failures
     from rmplint.report import Run, render
     from rmplint.runner import CheckSpec, run_batch
 
-    cfg = load_config({
+    cfg = effective_config(config_args, paths, {
         "profile": profile,
         "rules": rule_dirs or None,
         "fail_on": fail_on,
@@ -104,7 +192,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | N
     docs = iter_documents(paths)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    results = run_batch(docs, spec, checker)
+    results = apply_waivers(run_batch(docs, spec, checker), cfg)
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on)
     for r in results:
         if r.error:
@@ -117,7 +205,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | N
         click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False)
     if any(r.error for r in results):
         sys.exit(2)
-    if any(gate_failures(r, cfg.fail_on) for r in results):
+    if maturity_gate(results, cfg) | any(gate_failures(r, cfg.fail_on) for r in results):
         sys.exit(1)
 
 
@@ -191,6 +279,128 @@ def eval_cmd(corpus: str, fmt: str, rule_dirs: tuple[str, ...], worst: int, mist
             click.echo(f"  {m['document']} {m['key']}: gold {m['gold']}, predicted {m['predicted']}")
             for e in m["evidence"]:
                 click.echo(f"      “{e[:160]}”")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Show the effective configuration."""
+
+
+@config_group.command("show")
+@click.argument("paths", nargs=-1)
+@config_options
+def config_show(paths: tuple[str, ...], config_args: dict) -> None:  # type: ignore[type-arg]
+    """Print the effective configuration (TOML) and where each value came from.
+
+    PATHS are the documents a check would be given: a single folder of documents is searched
+    for the project file before the working directory.
+    """
+    click.echo(effective_config(config_args, paths, {}).show(), nl=False)
+
+
+def _check_results(paths: Iterable[str], cfg):  # type: ignore[no-untyped-def]
+    """Check documents with a configuration, waivers applied (for commands other than check)."""
+    from rmplint.engine import Checker
+    from rmplint.runner import CheckSpec, run_batch
+
+    spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=cfg.check_options())
+    checker = Checker(_load_pack(spec.rule_dirs), spec.options)
+    return apply_waivers(run_batch(iter_documents(paths), spec, checker), cfg)
+
+
+_AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                      help="Date (ISO, default today) against which waiver expiry is judged.")
+
+
+@main.group("waivers")
+def waivers_group() -> None:
+    """Check the waivers file (accepted deviations)."""
+
+
+@waivers_group.command("check")
+@click.argument("paths", nargs=-1)
+@_AS_OF
+@click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True))
+@config_options
+def waivers_check(paths: tuple[str, ...], as_of, profile: str | None, rule_dirs: tuple[str, ...],  # type: ignore[no-untyped-def]
+                  config_args: dict) -> None:
+    """List expired waivers, and with PATHS the unused ones (matching no result). Exit 1 if any expired."""
+    from rmplint import waivers
+    from rmplint.errors import RmplintError
+
+    cfg = effective_config(config_args, paths, {
+        "profile": profile, "rules": rule_dirs or None, "as_of": as_of.date().isoformat() if as_of else None,
+    })
+    if not cfg.waivers:
+        raise UserError("no waivers file: give --waivers FILE or set `waivers` in the configuration")
+    try:
+        entries = waivers.load(cfg.waivers)
+    except RmplintError as e:
+        raise UserError(e.one_line()) from None
+    day = _as_of_date(cfg)
+    expired = waivers.expired(entries, day)
+    for e in expired:
+        click.echo(f"expired: {e.describe()}")
+    unused: list = []  # type: ignore[type-arg]
+    if paths:
+        results = _check_results(paths, cfg)
+        for r in results:
+            if r.error:
+                click.echo(f"rmplint: {r.path}: {r.error}", err=True)
+        used = waivers.apply(results, entries, day)[1]
+        unused = [e for i, e in enumerate(entries) if i not in used]
+        for e in unused:
+            click.echo(f"unused: {e.describe()}")
+    checked = f", {len(unused)} unused" if paths else ""
+    click.echo(f"{len(entries)} waivers as of {day.isoformat()}: {len(expired)} expired{checked}")
+    if expired:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the annotated copy.")
+@click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True))
+@click.option("--collaborative", is_flag=True, help="Also comment on collaborative findings.")
+@_AS_OF
+@config_options
+def annotate(source: str, output: str, profile: str | None, rule_dirs: tuple[str, ...], collaborative: bool,  # type: ignore[no-untyped-def]
+             as_of, config_args: dict) -> None:
+    """Write a copy of a Word document with a Word comment on every flagged passage.
+
+    The original is never modified. Comments are by "rmplint" (RL), dated --as-of (default a
+    fixed date, so that the same input gives the same output).
+    """
+    from datetime import datetime, timezone
+
+    from rmplint.annotate import annotate as write_annotated
+    from rmplint.errors import DocumentError
+    from rmplint.ingest.common import Limits
+    from rmplint.ingest.sniff import detect
+
+    src, out = Path(source), Path(output)
+    if out.resolve() == src.resolve():
+        raise UserError(f"{output}: refusing to write onto the input document")
+    try:
+        kind = detect(src, Limits())
+    except DocumentError as e:
+        raise UserError(e.one_line()) from None
+    if kind != "docx":
+        raise UserError(f"{source}: annotate needs a Word .docx document (this is {kind})")
+    cfg = effective_config(config_args, [source], {
+        "profile": profile, "rules": rule_dirs or None, "as_of": as_of.date().isoformat() if as_of else None,
+    })
+    result = _check_results([source], cfg)[0]
+    if result.error:
+        raise UserError(f"{source}: {result.error}")
+    when = as_of.replace(tzinfo=timezone.utc) if as_of else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    try:
+        n = write_annotated(src, out, result, when, collaborative)
+    except OSError as e:
+        raise UserError(f"cannot write {output}: {e.strerror or e}") from None
+    click.echo(f"{output}: {n} comment(s) written")
 
 
 if __name__ == "__main__":  # pragma: no cover
