@@ -39,6 +39,9 @@ class Limits:
     max_zip_ratio: float = 200.0
     max_pages: int = 5000
     max_chars: int = 80 * 1024 * 1024
+    # One paragraph (or table cell) of text: the language pipeline and the rule patterns work a
+    # block at a time, so a single huge block is what would cost unbounded time.
+    max_block_chars: int = 1_000_000
 
 
 class ContextTracker:

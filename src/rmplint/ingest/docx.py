@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,9 @@ RATIO_FLOOR = 1 << 20
 # A table cell that only numbers its row: "4.1", "12.", "Clause 7".
 _BARE_NUMBER = re.compile(r"\s*(?:clause\s+)?\d{1,3}(?:\.\d{1,3}){0,4}\.?\s*", re.I)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Signature, versions, flags, method, time, date, CRC, sizes, then name and extra field lengths.
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+_CHUNK = 1 << 20
 
 
 def read(path: Path, limits: Limits) -> Document:
@@ -76,8 +81,8 @@ def read(path: Path, limits: Limits) -> Document:
         return _Reader(path, main, limits).read()
     except DocumentError:
         raise
-    except etree.XMLSyntaxError:
-        raise _corrupt(path, "invalid XML") from None
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(path, exc) from None
     except RecursionError:
         raise _corrupt(path, "document nested too deeply") from None
     except Exception as exc:  # a malformed part must not surface as a traceback
@@ -86,6 +91,13 @@ def read(path: Path, limits: Limits) -> Document:
 
 def _corrupt(path: Path, why: str) -> DocumentError:
     return DocumentError(str(path), f"corrupt .docx ({why})", kind="corrupt")
+
+
+def _xml_error(path: Path, exc: Exception) -> DocumentError:
+    # libxml2 stops at 256 levels of nesting (e.g. tables inside tables inside tables...).
+    if "excessive depth" in str(exc).lower():
+        return DocumentError(str(path), "document nested too deeply (over 256 XML levels)", kind="too-large")
+    return _corrupt(path, "invalid XML")
 
 
 def _check_package(path: Path, limits: Limits) -> None:
@@ -130,6 +142,53 @@ def _check_package(path: Path, limits: Limits) -> None:
                 f"{m.filename} inflates {ratio:.0f}:1, over the limit of {limits.max_zip_ratio:g}:1 (zip bomb?)",
                 kind="too-large",
             )
+    _check_inflated_sizes(path, members)
+
+
+def _check_inflated_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Inflate every member in bounded steps and refuse one that holds more than the zip
+    directory declares: zipfile would inflate such a stream in one piece (up to 2 GB) before it
+    noticed, and a matching CRC of the declared prefix is easy to forge."""
+    try:
+        with path.open("rb") as fh:
+            for m in members:
+                fh.seek(m.header_offset)
+                local = fh.read(_LOCAL_HEADER.size)
+                if len(local) < _LOCAL_HEADER.size or local[:4] != b"PK\x03\x04":
+                    raise _corrupt(path, "not a valid zip archive")
+                name_len, extra_len = _LOCAL_HEADER.unpack(local)[-2:]
+                fh.seek(m.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+                if m.compress_type == zipfile.ZIP_STORED:
+                    if m.compress_size != m.file_size:
+                        raise _corrupt(path, f"{m.filename} has inconsistent sizes")
+                elif m.compress_type == zipfile.ZIP_DEFLATED:
+                    _inflate_bounded(path, fh, m)
+                else:  # Word writes only stored and deflated members
+                    raise _corrupt(path, f"unsupported zip compression in {m.filename}")
+    except OSError as exc:
+        raise DocumentError(str(path), f"cannot read file ({exc.strerror or exc})", kind="unreadable") from None
+
+
+def _inflate_bounded(path: Path, fh: Any, m: zipfile.ZipInfo) -> None:
+    inflater = zlib.decompressobj(-15)
+    left, produced = m.compress_size, 0
+    try:
+        while left > 0 and not inflater.eof:
+            data = fh.read(min(left, _CHUNK))
+            if not data:
+                break
+            left -= len(data)
+            while data and not inflater.eof:
+                produced += len(inflater.decompress(data, _CHUNK))
+                if produced > m.file_size:
+                    raise DocumentError(
+                        str(path),
+                        f"{m.filename} inflates beyond the {m.file_size} bytes its zip directory declares (zip bomb?)",
+                        kind="too-large",
+                    )
+                data = inflater.unconsumed_tail
+    except zlib.error:
+        raise _corrupt(path, f"damaged compressed data in {m.filename}") from None
 
 
 def _open_main_part(path: Path) -> Any:
@@ -140,8 +199,8 @@ def _open_main_part(path: Path) -> Any:
 
     try:
         part = Package.open(str(path)).main_document_part
-    except etree.XMLSyntaxError:
-        raise _corrupt(path, "invalid XML") from None
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(path, exc) from None
     except PackageNotFoundError:
         raise _corrupt(path, "not a valid zip archive") from None
     except KeyError:

@@ -6,7 +6,9 @@ the only other parts looked at.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import struct
 import zipfile
 from pathlib import Path
@@ -40,7 +42,10 @@ def detect(path: Path, limits: Limits) -> str:
     """Return "pdf", "docx", "text" or "markdown"; raise DocumentError for anything else."""
     name = str(path)
     try:
-        with open(path, "rb") as fh:
+        # Non-blocking, so that a FIFO or a device named plan.txt cannot make the open wait.
+        with open(path, "rb", opener=_open_nonblocking) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise DocumentError(name, "not a regular file", kind="unreadable")
             size = _size(fh)
             if size == 0:
                 raise DocumentError(name, "empty file", kind="empty")
@@ -52,6 +57,10 @@ def detect(path: Path, limits: Limits) -> str:
             return _classify(name, path, fh, head)
     except OSError as exc:
         raise DocumentError(name, (exc.strerror or str(exc)).lower(), kind="unreadable") from None
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _size(fh: BinaryIO) -> int:
