@@ -148,6 +148,42 @@ def maturity_gate(results, cfg) -> bool:  # type: ignore[no-untyped-def]
     return failed
 
 
+def batch_options(f):  # type: ignore[no-untyped-def]
+    """How a batch runs (worker processes, timeout, cache, Dask); the command receives `batch_args`."""
+    names = ("jobs", "timeout", "cache_dir", "scheduler")
+    options = [
+        click.option("-j", "--jobs", type=click.IntRange(1, 512), default=None,
+                     help="Check this many documents at once in worker processes (default: CPU count)."),
+        click.option("--timeout", type=click.FloatRange(0, min_open=True), default=300.0, show_default=True,
+                     help="Seconds one document may take; a slower one gets a timeout error and the batch goes on."),
+        click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
+                     help="Keep results in this folder; unchanged files are not checked again (off by default)."),
+        click.option("--scheduler", default=None, metavar="tcp://HOST:8786|local",
+                     help="Check on a Dask cluster (needs `pip install rmplint[dask]`); local starts one here."),
+    ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["batch_args"] = {n: kwargs.pop(n) for n in names}
+        return f(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignore[no-untyped-def]
+    """run_batch with the batch options; a missing Dask is a one-line error."""
+    from rmplint.runner import DaskMissing, run_batch
+
+    jobs = batch_args["jobs"] or os.cpu_count() or 1
+    try:
+        return run_batch(docs, spec, checker, jobs=min(jobs, len(docs)), timeout=batch_args["timeout"],
+                         cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"], progress=True)
+    except DaskMissing as e:
+        raise UserError(str(e)) from None
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None,
@@ -169,14 +205,15 @@ def maturity_gate(results, cfg) -> bool:  # type: ignore[no-untyped-def]
               help="A plan last reviewed more than this many months before the check date is stale (default 12).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 @config_options
+@batch_options
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | None, fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
           as_of, review_months: int | None, color: bool | None,  # type: ignore[no-untyped-def]
-          config_args: dict) -> None:
+          config_args: dict, batch_args: dict) -> None:
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
     from rmplint.engine import Checker, gate_failures
     from rmplint.report import Run, render
-    from rmplint.runner import CheckSpec, run_batch
+    from rmplint.runner import CheckSpec
 
     cfg = effective_config(config_args, paths, {
         "profile": profile,
@@ -192,7 +229,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | N
     docs = iter_documents(paths)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    results = apply_waivers(run_batch(docs, spec, checker), cfg)
+    results = apply_waivers(run_checks(docs, spec, checker, batch_args), cfg)
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on)
     for r in results:
         if r.error:

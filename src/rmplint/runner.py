@@ -1,16 +1,30 @@
-"""Running a batch: documents in, results out, in a stable order.
+"""Running a batch: documents in, results out, in a stable order (serial, worker processes or Dask).
 
 A CheckSpec says how to build the checker (rule folders, options); it is small and picklable, so
-that worker processes can each build their own checker once.
+that worker processes can each build their own checker once. Results may come from a cache keyed
+by the file's bytes, the rule pack and the code that checked it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from rmplint.engine import CheckOptions, Checker
-from rmplint.findings import DocumentResult
+from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, Waiver
+from rmplint.model import Location
+
+DEFAULT_TIMEOUT = 300.0
+# Test-only hook: "SUBSTRING=SECONDS" makes a worker sleep before checking a path containing
+# SUBSTRING, so that tests can provoke a timeout without a slow document. Never set it otherwise.
+TEST_DELAY_ENV = "RMPLINT_TEST_DELAY"
 
 
 @dataclass(frozen=True)
@@ -19,14 +33,380 @@ class CheckSpec:
     options: CheckOptions = CheckOptions()
 
     def build(self) -> Checker:
-        from pathlib import Path
-
         from rmplint.rules.loader import load_pack
 
         return Checker(load_pack([Path(d) for d in self.rule_dirs]), self.options)
 
+    def key(self) -> str:
+        """Identifies the spec within one process (which checker a worker has built)."""
+        return repr(self)
 
-def run_batch(paths: Sequence[str], spec: CheckSpec, checker: Checker | None = None) -> list[DocumentResult]:
-    """Check every path; one result per path (errors included), sorted by path."""
-    checker = checker or spec.build()
-    return sorted((checker.check_path(p) for p in paths), key=lambda r: r.path)
+    def fingerprint(self) -> str:
+        """Hash of everything that decides a result besides the document: rule and vocabulary YAML,
+        shipped data, options, rmplint's version and its code."""
+        import importlib.resources
+
+        import rmplint
+        from rmplint.rules.loader import builtin_pack_dir
+
+        h = hashlib.sha256(f"rmplint {rmplint.__version__}\n".encode())
+        roots = [builtin_pack_dir(), *(Path(d) for d in self.rule_dirs)]
+        pkg = Path(str(importlib.resources.files("rmplint")))
+        for i, root in enumerate(roots):
+            for f in sorted(root.rglob("*.yaml")) if root.is_dir() else [root]:
+                _hash_file(h, f"rules{i}/{f.relative_to(root) if root.is_dir() else f.name}", f)
+        # data tables, schemas and the code itself: a changed detector changes results too
+        for f in sorted(p for p in pkg.rglob("*") if p.suffix in (".py", ".yaml", ".json") and p.is_file()
+                        and "pack" not in p.relative_to(pkg).parts[:1]):
+            _hash_file(h, f"pkg/{f.relative_to(pkg).as_posix()}", f)
+        h.update(_options_json(self.options).encode())
+        return h.hexdigest()
+
+
+def _hash_file(h: Any, name: str, path: Path) -> None:
+    h.update(f"\0{name}\0".encode())
+    h.update(path.read_bytes())
+
+
+def _options_json(o: CheckOptions) -> str:
+    def plain(v: Any) -> Any:
+        if isinstance(v, (frozenset, set)):
+            return sorted(v)
+        if hasattr(v, "__dataclass_fields__"):
+            return {k: plain(getattr(v, k)) for k in v.__dataclass_fields__}
+        if isinstance(v, dict) or hasattr(v, "items"):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        return v if isinstance(v, (str, int, float, bool, type(None))) else repr(v)
+
+    return json.dumps(plain(o), sort_keys=True, default=repr)
+
+
+# --------------------------------------------------------------------------- one checker per process
+
+_BUILT: dict[str, Checker] = {}
+_BUILD_LOCK = threading.Lock()
+
+
+def checker_for(spec: CheckSpec) -> Checker:
+    """The process's checker for this spec, built on first use (worker processes, Dask workers)."""
+    key = spec.key()
+    with _BUILD_LOCK:
+        got = _BUILT.get(key)
+        if got is None:
+            got = _BUILT[key] = spec.build()
+        return got
+
+
+def check_one(path: str, spec: CheckSpec) -> DocumentResult:
+    """Check one document with this process's checker (the unit of work of every backend)."""
+    _test_delay(path)
+    return checker_for(spec).check_path(path)
+
+
+def _test_delay(path: str) -> None:
+    hook = os.environ.get(TEST_DELAY_ENV)
+    if hook:
+        needle, _, secs = hook.rpartition("=")
+        if needle and needle in path:
+            time.sleep(float(secs))
+
+
+# --------------------------------------------------------------------------- the batch
+
+def run_batch(
+    paths: Sequence[str],
+    spec: CheckSpec,
+    checker: Checker | None = None,
+    jobs: int = 1,
+    timeout: float | None = None,
+    cache_dir: str | Path | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> list[DocumentResult]:
+    """Check every path; one result per path (errors included), sorted by path.
+
+    jobs > 1, or a timeout, runs documents in worker processes; scheduler ("local" or a
+    tcp:// address) runs them on Dask. The results are the same whichever way they were made.
+    """
+    paths = [str(p) for p in paths]
+    results: list[DocumentResult | None] = [None] * len(paths)
+    cache = _Cache(Path(cache_dir), spec) if cache_dir else None
+    todo = []
+    for i, p in enumerate(paths):
+        hit = cache.get(p) if cache else None
+        if hit is not None:
+            results[i] = hit
+        else:
+            todo.append(i)
+    bar = _Progress(len(paths), enabled=progress)
+    bar.advance(len(paths) - len(todo))
+
+    def done(i: int, res: DocumentResult) -> None:
+        results[i] = res
+        if cache and res.error_kind != "timeout":
+            cache.put(paths[i], res)
+        bar.advance(1)
+
+    try:
+        if not todo:
+            pass
+        elif scheduler:
+            _run_dask(paths, todo, spec, scheduler, jobs, done)
+        elif jobs > 1 or timeout is not None:
+            if checker is not None:
+                _BUILT.setdefault(spec.key(), checker)  # forked workers inherit it, built
+            _run_pool(paths, todo, spec, max(1, jobs), timeout, done)
+        else:
+            checker = checker or checker_for(spec)
+            for i in todo:
+                _test_delay(paths[i])
+                done(i, checker.check_path(paths[i]))
+    finally:
+        bar.close()
+    order = sorted(range(len(paths)), key=lambda i: paths[i])
+    return [results[i] for i in order]  # type: ignore[misc]
+
+
+def timeout_result(path: str, timeout: float) -> DocumentResult:
+    return DocumentResult(path=path, profile=None, error=f"took longer than {timeout:g} s", error_kind="timeout")
+
+
+# --------------------------------------------------------------------------- worker processes
+
+def _worker_main(conn: Any, spec: CheckSpec) -> None:
+    """A worker: build the checker once, then check the paths it is sent until told to stop."""
+    import traceback
+
+    try:
+        checker_for(spec)
+        conn.send(("ready", None))
+        while True:
+            path = conn.recv()
+            if path is None:
+                return
+            try:
+                conn.send(("ok", check_one(path, spec)))
+            except Exception as exc:  # a bug, not a bad document: the parent re-raises it
+                conn.send(("bug", "".join(traceback.format_exception(exc))))
+    except (EOFError, KeyboardInterrupt, BrokenPipeError):
+        return
+
+
+class _Worker:
+    def __init__(self, ctx: Any, spec: CheckSpec) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, spec), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.task: int | None = None
+        self.deadline = float("inf")
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, timeout: float | None,
+              done: Callable[[int, DocumentResult], None]) -> None:
+    """A small pool we own, so that a worker stuck on one document can be killed and replaced.
+
+    Documents are sent one at a time: they are large units of work, so the messaging is
+    negligible, and an idle worker always takes the next one. Workers are forked where the
+    platform allows it, so they start with the parent's checker already built.
+    """
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    queue = list(reversed(todo))
+    workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
+    try:
+        while queue or any(w.task is not None for w in workers):
+            now = time.monotonic()
+            for w in workers:
+                if w.ready and w.task is None and queue:
+                    w.task = queue.pop()
+                    w.deadline = now + timeout if timeout is not None else float("inf")
+                    w.conn.send(paths[w.task])
+            nearest = min((w.deadline for w in workers if w.task is not None), default=float("inf"))
+            wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
+            for conn in wait([w.conn for w in workers], wait_for):
+                w = next(x for x in workers if x.conn is conn)
+                try:
+                    kind, value = conn.recv()
+                except (EOFError, OSError):
+                    _replace(workers, w, ctx, spec, done, paths, None)
+                    continue
+                if kind == "ready":
+                    w.ready = True
+                elif kind == "bug":
+                    raise RuntimeError(f"checking {paths[w.task or 0]} failed in a worker:\n{value}")
+                else:
+                    i, w.task, w.deadline = w.task, None, float("inf")
+                    done(i, value)  # type: ignore[arg-type]
+            now = time.monotonic()
+            for w in list(workers):
+                if w.task is not None and now >= w.deadline:
+                    _replace(workers, w, ctx, spec, done, paths, timeout)
+    finally:
+        for w in workers:
+            w.stop(kill=w.task is not None)
+
+
+def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
+             done: Callable[[int, DocumentResult], None], paths: list[str], timeout: float | None) -> None:
+    """Kill a worker that overran (or died), give its document an error result, start a fresh one."""
+    task = w.task
+    w.stop(kill=True)
+    workers[workers.index(w)] = _Worker(ctx, spec)
+    if task is None:
+        return
+    if timeout is not None:
+        done(task, timeout_result(paths[task], timeout))
+    else:
+        code = w.proc.exitcode
+        done(task, DocumentResult(path=paths[task], profile=None,
+                                  error=f"the checking process died (exit code {code})", error_kind="crashed"))
+
+
+# --------------------------------------------------------------------------- Dask
+
+def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str, jobs: int,
+              done: Callable[[int, DocumentResult], None]) -> None:
+    """Documents as Dask tasks; each worker process builds its checker once (checker_for).
+    Paths must be readable by the workers (shared storage)."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise DaskMissing() from None
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(check_one, paths[i], spec, key=f"rmplint-{i}-{paths[i]}", pure=False): i for i in todo}
+        for fut in as_completed(futures):
+            done(futures[fut], fut.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class DaskMissing(ImportError):
+    def __init__(self) -> None:
+        super().__init__("--scheduler needs dask.distributed: pip install 'rmplint[dask]'")
+
+
+# --------------------------------------------------------------------------- cache
+
+class _Cache:
+    """Results stored as JSON under DIR, keyed by the file's bytes and suffix and the spec's fingerprint."""
+
+    def __init__(self, root: Path, spec: CheckSpec) -> None:
+        self.root = root
+        self.spec_hash = spec.fingerprint()
+
+    def _file(self, path: str) -> Path | None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None  # unreadable files are checked (and reported) every time
+        h = hashlib.sha256(self.spec_hash.encode())
+        h.update(Path(path).suffix.lower().encode() + b"\0")
+        h.update(data)
+        key = h.hexdigest()
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, path: str) -> DocumentResult | None:
+        f = self._file(path)
+        if f is None or not f.exists():
+            return None
+        try:
+            return result_from_dict({**json.loads(f.read_text("utf-8")), "path": path})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged entry is a miss
+
+    def put(self, path: str, res: DocumentResult) -> None:
+        f = self._file(path)
+        if f is None:
+            return
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(res.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, f)
+
+
+def result_from_dict(d: dict[str, Any]) -> DocumentResult:
+    """Rebuild a DocumentResult from its to_dict() form (the cache's storage)."""
+
+    def loc(x: dict[str, Any]) -> Location:
+        return Location(**{**x, "heading_path": tuple(x["heading_path"])})
+
+    def waiver(x: dict[str, Any] | None) -> Waiver | None:
+        return Waiver(**x) if x else None
+
+    clauses = tuple(
+        ClauseVerdict(
+            clause=c["clause"], title=c["title"], stage=c["stage"], status=c["status"], severity=c["severity"],
+            reason=c["reason"], rule=c["rule"],
+            evidence=tuple(Evidence(e["text"], loc(e["location"])) for e in c["evidence"]),
+            waiver=waiver(c.get("waiver")),
+        )
+        for c in d["clauses"]
+    )
+    findings = tuple(
+        Finding(
+            rule=f["rule"], category=f["category"], severity=f["severity"], message=f["message"], text=f["text"],
+            location=loc(f["location"]), clause=f["clause"], term=f["term"], alternative=f["alternative"],
+            waiver=waiver(f.get("waiver")),
+        )
+        for f in d["findings"]
+    )
+    return DocumentResult(
+        path=d["path"], profile=d["profile"], profile_reason=d["profile_reason"], error=d["error"],
+        error_kind=d["error_kind"], format=d["format"], clauses=clauses, findings=findings,
+        warnings=tuple(d["warnings"]), summary=d["summary"],
+    )
+
+
+# --------------------------------------------------------------------------- progress
+
+class _Progress:
+    """A rich progress bar on stderr, only when stderr is a terminal; no thread (workers fork)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar: Any = None
+        if enabled and total > 1 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), auto_refresh=False, transient=True)
+            self.task = self.bar.add_task("check", total=total)
+            self.bar.start()
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None and n:
+            self.bar.advance(self.task, n)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
