@@ -15,6 +15,7 @@ from typing import Iterable
 import click
 
 from rmplint import __version__
+from rmplint.report import FORMATS  # light: result dataclasses only
 
 EXTENSIONS = (".docx", ".pdf", ".txt", ".md", ".markdown")
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "none"]
@@ -188,8 +189,11 @@ def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignor
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None,
               help="What the documents are; auto (default) decides from their content and says why.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format (csv-bom: the CSV checklist with a UTF-8 byte order mark, for Excel).")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]PATH",
+              help="Write a report to a file: FORMAT=PATH (e.g. html=report.html), or PATH for --format. "
+                   "May be repeated; the text summary still goes to the terminal.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
               help="Exit 1 when a missing/partial clause or an adversarial/hygiene finding is at or above this "
                    "severity (default: none).")
@@ -206,14 +210,19 @@ def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignor
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 @config_options
 @batch_options
-def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | None, fail_on: str | None,
+def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
           as_of, review_months: int | None, color: bool | None,  # type: ignore[no-untyped-def]
           config_args: dict, batch_args: dict) -> None:
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
     from rmplint.engine import Checker, gate_failures
-    from rmplint.report import Run, render
+    from rmplint.report import Run, parse_output, render, rules_of, write_report
     from rmplint.runner import CheckSpec
+
+    try:
+        reports = [parse_output(o, fmt) for o in outputs]
+    except ValueError as e:
+        raise UserError(str(e)) from None
 
     cfg = effective_config(config_args, paths, {
         "profile": profile,
@@ -230,14 +239,20 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, output: str | N
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
     results = apply_waivers(run_checks(docs, spec, checker, batch_args), cfg)
-    run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on)
+    run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on, rules=rules_of(checker.pack))
     for r in results:
         if r.error:
             click.echo(f"rmplint: {r.path}: {r.error}", err=True)
-    if output:
-        Path(output).write_text(render(fmt, run), encoding="utf-8")
-        if fmt != "text":
-            click.echo(render("text", run, color=_colour(color)), nl=False)
+    if reports:
+        for rfmt, rpath in reports:
+            try:
+                write_report(rfmt, run, rpath)
+            except OSError as e:
+                raise UserError(f"cannot write {rpath}: {e.strerror or e}") from None
+        # the terminal gets --format unless a plain -o PATH took it; then the text summary, unless that went to a file
+        shown = fmt if all(parse_output(o, "")[0] for o in outputs) else "text"
+        if shown != "text" or all(rfmt != "text" for rfmt, _ in reports):
+            click.echo(render(shown, run, color=_colour(color) if shown == "text" else False), nl=False)
     else:
         click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False)
     if any(r.error for r in results):

@@ -1,0 +1,89 @@
+"""Helpers the report formats share: which results count as problems, stage tables, paths, waivers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from rmplint.catalogue import load_catalogue
+from rmplint.findings import ClauseVerdict, DocumentResult, Finding, Waiver, severity_rank
+
+STATUSES = ("met", "partial", "missing", "not-applicable", "not-checked")
+NON_MET = ("missing", "partial")
+CATEGORIES = ("adversarial", "collaborative", "hygiene")
+
+
+def at_or_above(severity: str, fail_on: str | None) -> bool:
+    """True when a result of this severity fails the --fail-on gate (no gate: nothing fails)."""
+    if not fail_on or fail_on == "none":
+        return False
+    return severity_rank(severity) >= severity_rank(fail_on)
+
+
+def non_met(doc: DocumentResult) -> list[ClauseVerdict]:
+    return [c for c in doc.clauses if c.status in NON_MET]
+
+
+def problem_findings(doc: DocumentResult) -> list[Finding]:
+    """Findings that are problems (collaborative terms are good news, reported separately)."""
+    return [f for f in doc.findings if f.category != "collaborative"]
+
+
+def stage_label(stage_id: str) -> str:
+    """'1. Awareness' — the stage as the standard's process numbers it (clause 3 is stage 1)."""
+    try:
+        s = load_catalogue().stage(stage_id)
+    except StopIteration:
+        return stage_id
+    return f"{s.number - 2}. {s.name}"
+
+
+def stage_table(doc: DocumentResult) -> list[dict[str, Any]]:
+    """One row per stage (catalogue order) with status counts and, when present, the maturity level."""
+    maturity = doc.summary.get("maturity") or {}
+    rows = []
+    for s in load_catalogue().stages:
+        clauses = [c for c in doc.clauses if c.stage == s.id]
+        if not clauses:
+            continue
+        m = maturity.get(s.id) or {}
+        rows.append({
+            "id": s.id, "label": stage_label(s.id), "clause": s.number,
+            "counts": {k: sum(1 for c in clauses if c.status == k) for k in STATUSES},
+            "waived": sum(1 for c in clauses if c.waived),
+            "level": m.get("level"), "level_reason": m.get("reason"),
+        })
+    return rows
+
+
+def maturity_levels() -> dict[str, str]:
+    return dict(load_catalogue().maturity_levels)
+
+
+def requirement(c: ClauseVerdict, rule: Any = None) -> str:
+    """What the clause asks: the rule's requirement, else the catalogue's summary, else the title."""
+    if rule is not None and rule.requirement:
+        return str(rule.requirement)
+    cat = load_catalogue().clause(c.clause)
+    return (cat.summary if cat and cat.summary else c.title) or c.clause
+
+
+def doc_uri(path: str) -> str:
+    """The document path as a relative URI with forward slashes (absolute only when outside the cwd)."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path(os.getcwd()))
+        except ValueError:
+            return p.as_uri()
+    from urllib.parse import quote
+
+    return quote(str(PurePosixPath(*p.parts)), safe="/")
+
+
+def waiver_text(w: Waiver | None) -> str:
+    if w is None:
+        return ""
+    state = "expired waiver" if w.expired else "waived"
+    return f"{state}: {w.justification} (approved by {w.approver}, until {w.expires})"

@@ -1,0 +1,73 @@
+"""`rmplint check` with several reports in one run: -o FORMAT=PATH, a plain -o PATH, bad -o values."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from rmplint.cli import main
+from rmplint.report import FORMATS, parse_output
+
+SAMPLE = "examples/sample-rmp.docx"
+
+
+@pytest.fixture()
+def run(root):
+    def _run(*args: str):
+        old = os.getcwd()
+        os.chdir(root)
+        try:
+            return CliRunner().invoke(main, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(old)
+
+    return _run
+
+
+def test_several_reports_in_one_run_each_to_its_own_file(run, tmp_path):
+    outs = {fmt: tmp_path / f"r-{fmt}" for fmt in FORMATS if fmt != "text"}
+    args = [a for fmt, p in outs.items() for a in ("-o", f"{fmt}={p}")]
+    r = run("check", SAMPLE, *args)
+    assert r.exit_code == 0, r.output
+    assert "1. Awareness (clause 3)" in r.output  # the text summary is still on the terminal
+    assert json.loads(outs["json"].read_text(encoding="utf-8"))["documents"][0]["path"] == SAMPLE
+    assert json.loads(outs["sarif"].read_text(encoding="utf-8"))["version"] == "2.1.0"
+    for fmt, p in outs.items():
+        assert p.stat().st_size > 0, fmt
+
+
+def test_plain_output_path_still_takes_the_format(run, tmp_path):
+    out = tmp_path / "r.sarif"
+    r = run("check", SAMPLE, "--format", "sarif", "-o", str(out))
+    assert r.exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["runs"][0]["tool"]["driver"]["name"] == "rmplint"
+    assert "1. Awareness (clause 3)" in r.output
+
+
+def test_named_outputs_leave_format_on_stdout(run, tmp_path):
+    r = run("check", SAMPLE, "--format", "json", "-o", f"sarif={tmp_path / 'x.sarif'}")
+    assert json.loads(r.output)["tool"]["name"] == "rmplint"
+
+
+def test_unknown_output_format_is_a_usage_error(run, tmp_path):
+    r = run("check", SAMPLE, "-o", f"htm={tmp_path / 'x.html'}")
+    assert r.exit_code == 2
+    assert "unknown report format 'htm'" in r.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_unwritable_output_is_a_one_line_error(run, tmp_path):
+    r = run("check", SAMPLE, "-o", f"json={tmp_path / 'no' / 'such' / 'dir.json'}")
+    assert r.exit_code == 2 and "cannot write" in r.stderr
+
+
+def test_parse_output_values():
+    assert parse_output("json=report.json", "text") == ("json", "report.json")
+    assert parse_output("sarif=a b.sarif", "text") == ("sarif", "a b.sarif")
+    assert parse_output("report.json", "json") == ("json", "report.json")
+    assert parse_output("dir/a=b.json", "json") == ("json", "dir/a=b.json")  # a path, not a format
+    with pytest.raises(ValueError):
+        parse_output("html=", "text")
