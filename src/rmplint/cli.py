@@ -173,6 +173,46 @@ def batch_options(f):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+def limit_options(f):  # type: ignore[no-untyped-def]
+    """What one document may cost (see SECURITY.md); the command receives them as one `limits`."""
+    options = [
+        click.option("--max-file-mb", type=click.FloatRange(0, min_open=True), default=None,
+                     help="Refuse a file larger than this (default 200)."),
+        click.option("--max-unzipped-mb", type=click.FloatRange(0, min_open=True), default=None,
+                     help="Refuse a .docx that unzips to more than this, before inflating it (default 500)."),
+        click.option("--max-zip-ratio", type=click.FloatRange(1), default=None,
+                     help="Refuse a .docx part of 1 MB or more that inflates more than this many times (default 200)."),
+        click.option("--max-pages", type=click.IntRange(1), default=None, help="Refuse a PDF with more pages (default 5000)."),
+    ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        from rmplint.ingest.common import Limits
+
+        mb = {"max_file_mb": "max_file_bytes", "max_unzipped_mb": "max_unzipped_bytes"}
+        values = {name: kwargs.pop(name) for name in ("max_file_mb", "max_unzipped_mb", "max_zip_ratio", "max_pages")}
+        set_ = {mb.get(k, k): int(v * 1024 * 1024) if k in mb else v for k, v in values.items() if v is not None}
+        kwargs["limits"] = replace(Limits(), **set_)
+        return f(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def printable_paths(results):  # type: ignore[no-untyped-def]
+    """Results whose paths can be printed and written to UTF-8 reports: a file name that is not
+    valid UTF-8 shows its undecodable bytes as \\xNN instead of failing the whole report."""
+    from dataclasses import replace
+
+    def shown(path: str) -> str:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+    return [r if shown(r.path) == r.path else replace(r, path=shown(r.path)) for r in results]
+
+
 def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignore[no-untyped-def]
     """run_batch with the batch options; a missing Dask is a one-line error."""
     from rmplint.runner import DaskMissing, run_batch
@@ -210,11 +250,14 @@ def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignor
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 @config_options
 @batch_options
+@limit_options
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
           as_of, review_months: int | None, color: bool | None,  # type: ignore[no-untyped-def]
-          config_args: dict, batch_args: dict) -> None:
+          config_args: dict, batch_args: dict, limits) -> None:  # type: ignore[no-untyped-def]
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
+    from dataclasses import replace
+
     from rmplint.engine import Checker, gate_failures
     from rmplint.report import Run, parse_output, render, rules_of, write_report
     from rmplint.runner import CheckSpec
@@ -233,12 +276,12 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         "review_months": review_months,
         "as_of": as_of.date().isoformat() if as_of else None,
     })
-    spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=cfg.check_options())
+    spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=replace(cfg.check_options(), limits=limits))
     checker = Checker(_load_pack(spec.rule_dirs), spec.options)  # rule errors surface here, once
     docs = iter_documents(paths)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    results = apply_waivers(run_checks(docs, spec, checker, batch_args), cfg)
+    results = printable_paths(apply_waivers(run_checks(docs, spec, checker, batch_args), cfg))
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on, rules=rules_of(checker.pack))
     for r in results:
         if r.error:
