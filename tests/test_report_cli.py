@@ -67,6 +67,7 @@ def test_unwritable_output_is_a_one_line_error(run, tmp_path):
 def test_parse_output_values():
     assert parse_output("json=report.json", "text") == ("json", "report.json")
     assert parse_output("sarif=a b.sarif", "text") == ("sarif", "a b.sarif")
+    assert parse_output("csv-bom=a.csv", "text") == ("csv-bom", "a.csv")
     assert parse_output("report.json", "json") == ("json", "report.json")
     assert parse_output("dir/a=b.json", "json") == ("json", "dir/a=b.json")  # a path, not a format
     with pytest.raises(ValueError):

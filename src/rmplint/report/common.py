@@ -87,3 +87,9 @@ def waiver_text(w: Waiver | None) -> str:
         return ""
     state = "expired waiver" if w.expired else "waived"
     return f"{state}: {w.justification} (approved by {w.approver}, until {w.expires})"
+
+
+def short(text: str, n: int = 200) -> str:
+    """A quote cut to n characters on one line, for tables; full quotes go where there is room."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,45 @@
+"""Markdown for review comments: stage table, clauses not met with reasons, findings; text made inert."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from test_report_golden import golden_run
+
+from rmplint.report import render
+from rmplint.report.markdown import md
+
+
+def test_stage_table_with_maturity_when_present():
+    out = render("markdown", golden_run("sample-rmp"))
+    assert "| Stage | Met | Partial | Missing | Not applicable | Not checked | Maturity |" in out
+    assert "| 2. Knowledge (clause 4) |" in out and "B: medium level of maturity" in out
+
+
+def test_no_maturity_column_when_absent():
+    run = golden_run("sample-rmp")
+    doc = run.documents[0]
+    summary = {k: v for k, v in doc.summary.items() if k != "maturity"}
+    out = render("markdown", replace(run, documents=(replace(doc, summary=summary),)))
+    assert "| Stage |" in out and "Maturity" not in out
+
+
+def test_every_non_met_clause_is_listed_with_its_reason():
+    run = golden_run("sample-rmp")
+    out = render("markdown", run)
+    for c in run.documents[0].clauses:
+        if c.status in ("missing", "partial"):
+            assert f"- **{md(c.clause)} {md(c.title)}**" in out and md(c.reason) in out
+
+
+def test_contract_shows_balance_counterparts_and_findings():
+    out = render("markdown", golden_run("kestrel-consultancy"))
+    assert "Balance of Table 10 terms: 2 potentially adversarial, 0 collaborative." in out
+    assert "Joint exit strategy (for Termination)" in out
+    assert "| adversarial | Termination | medium | para 81, clause 13.1" in out
+
+
+def test_document_text_cannot_inject_markup_or_break_tables():
+    assert md("<script>alert(1)</script>") == "\\<script\\>alert(1)\\</script\\>"
+    assert md("a | b\nc") == "a \\| b c"
+    assert md("**bold** [link](x)") == "\\*\\*bold\\*\\* \\[link\\](x)"
