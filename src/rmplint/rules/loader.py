@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from rmplint.catalogue import load_catalogue
 from rmplint.errors import RuleError
+from rmplint.rules.regex_safety import catastrophic
 from rmplint.rules.spec import (
     Concept,
     Detector,
@@ -143,6 +144,9 @@ def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: st
             re.compile(p)
         except re.error as e:
             raise RuleError(str(path), f"{owner}: invalid regular expression {p!r}: {e}", rule_id=rule_id) from None
+        why = catastrophic(p)
+        if why:
+            raise RuleError(str(path), f"{owner}: regular expression {p!r} has {why} (catastrophic backtracking)", rule_id=rule_id)
 
 
 def _build_rule(path: Path, d: dict[str, Any], concepts: dict[str, Concept]) -> Rule:
