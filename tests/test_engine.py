@@ -145,7 +145,7 @@ def test_unreadable_document_is_a_result_with_an_error(checker, root):
 def test_placeholders_are_hygiene_findings(checker, tmp_path):
     path = make_docx(tmp_path / "plan.docx", [("h1", "Review"), ("p", "The next review of this plan is due on XX/XX/20XX.")])
     res = checker.check_path(path)
-    hyg = [f for f in res.findings if f.category == "hygiene"]
+    hyg = [f for f in res.findings if f.rule == "hygiene.placeholder"]
     assert len(hyg) == 1 and "XX/XX/20XX" in hyg[0].message
 
 

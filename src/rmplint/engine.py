@@ -7,10 +7,12 @@ present, and what a placeholder is. Detectors only gather evidence; reporters on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from rmplint import checks
 from rmplint.catalogue import clause_key, load_catalogue
 from rmplint.detect import DetectOptions, Hit, Rejected, registry
 from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
@@ -81,14 +83,26 @@ class Checker:
         if profile == "auto":
             profile, reason = detect_profile(doc)
         adoc = analyse(doc, self.matcher, profile)
-        findings = list(self._hygiene(adoc))
+        as_of = date.fromisoformat(self.options.as_of) if self.options.as_of else date.today()
+        findings = checks.hygiene(
+            adoc, as_of, int(self.options.settings.get("review_months", 12)), dict(self.options.severity),
+            self.options.disabled, self._term_of if profile == "contract" else None,
+        )
         clauses: list[ClauseVerdict] = []
+        exit_summary = None
         if profile == "rmp":
             clauses = self._verdicts(adoc)
+            exit_summary = checks.exit_completeness(adoc)
+            note = checks.exit_note(exit_summary)
+            clauses = [replace(c, reason=c.reason + note) if c.clause == "10.1" and c.status != "not-checked" else c
+                       for c in clauses]
         else:
             findings.extend(self._terms(adoc))
         findings.sort(key=lambda f: (_loc_key(f.location), f.rule, f.text))
         summary = _summary(profile, clauses, findings, self.catalogue)
+        if profile == "rmp":
+            summary["maturity"] = checks.maturity(clauses, self.catalogue.stages)
+            summary["exit"] = exit_summary
         return DocumentResult(
             path=doc.path,
             profile=profile,
@@ -176,22 +190,6 @@ class Checker:
                     term=rule.term,
                     alternative=rule.alternative,
                 )
-
-    # ------------------------------------------------------------------ hygiene
-
-    def _hygiene(self, adoc: AnalysedDocument) -> Iterable[Finding]:
-        sev = self.options.severity.get("hygiene.placeholder", "medium")
-        if "hygiene.placeholder" in self.options.disabled:
-            return
-        for s in adoc.sentences:
-            if "placeholder" not in s.marks or "contents" in s.marks:
-                continue
-            term = self._term_of(s) if adoc.profile == "contract" else None
-            what = ", ".join(dict.fromkeys(p.strip() for p in s.placeholders)) or "placeholder"
-            msg = f"Placeholder left in the document: {what}"
-            if term:
-                msg += f" (it concerns {term}, which is not counted as present)"
-            yield Finding("hygiene.placeholder", "hygiene", sev, msg, s.text, s.location, term=term)
 
     def _term_of(self, s: Sentence) -> str | None:
         for rule in self._rules:
@@ -325,37 +323,40 @@ def _not_applicable(adoc: AnalysedDocument) -> dict[str, Sentence]:
 
 # ---------------------------------------------------------------------- profile detection
 
-_CONTRACT_CUES = {
-    "this agreement/contract": r"\bthis (?:agreement|contract|sub-?contract|deed|framework agreement)\b",
-    "in witness whereof": r"\bin witness whereof\b",
-    "governing law": r"\bgoverning law\b",
-    "hereby": r"\bhereby\b",
-    "the parties agree": r"\b(?:the parties (?:hereby )?agree|it is (?:hereby )?agreed)\b",
-    "definitions and interpretation": r"\bdefinitions and interpretation\b",
-    "entire agreement": r"\bentire agreement\b",
-    "counterparts": r"\bcounterparts\b",
-    "force majeure": r"\bforce majeure\b",
-}
-_RMP_CUES = {
-    "relationship management plan": r"\brelationship management plan\b|\bRMP\b",
-    "BS 11000 / ISO 44001": r"\bBS\s?11000\b|\bISO\s?44001\b",
-    "senior executive responsible": r"\bsenior executive responsible\b|\bSERs?\b",
-    "collaborative working": r"\bcollaborative (?:working|relationships?|business relationships?)\b",
-    "joint management team": r"\bjoint management team\b",
-    "exit strategy": r"\bexit strateg(?:y|ies)\b",
-}
+# (name, pattern, weight, occurrences needed): a document's own name for itself weighs most.
+_CONTRACT_CUES = (
+    ("'this agreement/contract'", r"\bthis (?:agreement|contract|sub-?contract|deed|framework agreement|msa)\b", 10, 3),
+    ("in witness whereof", r"\bin witness whereof\b", 5, 1),
+    ("definitions and interpretation", r"\bdefinitions and interpretation\b", 3, 1),
+    ("governing law", r"\bgoverning law\b", 2, 1),
+    ("entire agreement", r"\bentire agreement\b", 2, 1),
+    ("counterparts", r"\bcounterparts\b", 1, 1),
+    ("the parties agree", r"\b(?:the parties (?:hereby )?agree|it is (?:hereby )?agreed)\b", 2, 1),
+)
+_RMP_CUES = (
+    ("'relationship management plan'/'this plan'", r"\brelationship management plan\b|\bRMPs?\b|\bthis plan\b", 10, 2),
+    ("BS 11000 / ISO 44001", r"\bBS\s?11000\b|\bISO\s?44001\b", 5, 1),
+    ("senior executive responsible", r"\bsenior executive responsible\b|\bSERs?\b", 3, 1),
+    ("exit strategy", r"\bexit strateg(?:y|ies)\b", 2, 1),
+    ("joint management team", r"\bjoint management team\b", 2, 1),
+    ("collaborative working", r"\bcollaborative (?:working|relationships?|business relationships?)\b", 2, 1),
+    ("executive sponsor", r"\b(?:executive|alliance|exec) sponsors?\b", 2, 1),
+    ("lessons learned", r"\blessons[ -](?:learned|learnt)\b", 1, 1),
+)
+_CASE_SENSITIVE = ("RMP", "SER")
 
 
 def detect_profile(doc: Document) -> tuple[str, str]:
     """Decide whether a document is an RMP or a contract from what it says, with the reason."""
     text = doc.text[:200_000]
 
-    def score(cues: dict[str, str]) -> tuple[int, list[str]]:
+    def score(cues: tuple[tuple[str, str, int, int], ...]) -> tuple[int, list[str]]:
         total, seen = 0, []
-        for name, rx in cues.items():
-            n = len(re.findall(rx, text, flags=0 if "RMP" in rx or "SER" in rx else re.I))
-            if n:
-                total += min(n, 10)
+        for name, rx, weight, needed in cues:
+            flags = 0 if any(k in rx for k in _CASE_SENSITIVE) else re.I
+            n = len(re.findall(rx, text, flags=flags))
+            if n >= needed:
+                total += weight
                 seen.append(f"{name} x{n}")
         return total, seen
 
@@ -365,7 +366,7 @@ def detect_profile(doc: Document) -> tuple[str, str]:
     words = max(1, len(text.split()))
     if shall * 1000 / words > 8:
         c += 5
-        cseen.append(f"'shall' {shall}x")
+        cseen.append(f"'shall' x{shall}")
     if c > r:
         return "contract", "contract cues: " + ", ".join(cseen)
     return "rmp", ("RMP cues: " + ", ".join(rseen)) if rseen else "no contract cues found"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -36,6 +37,10 @@ _REDOS = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})"
 
 
 def builtin_pack_dir() -> Path:
+    """The shipped BS 11000 pack; RMPLINT_BUILTIN_PACK replaces it (e.g. a pinned copy of the pack)."""
+    override = os.environ.get("RMPLINT_BUILTIN_PACK")
+    if override:
+        return Path(override)
     return Path(str(importlib.resources.files("rmplint.pack").joinpath("bs11000")))
 
 
