@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -114,7 +114,7 @@ def mark_vocabulary() -> MarkVocabulary:
     tok = get_nlp().tokenizer
 
     def seqs(key: str) -> tuple[tuple[str, ...], ...]:
-        return tuple(sorted({tuple(t.lower_ for t in tok(p.lower())) for p in raw[key]}, key=lambda s: (-len(s), s)))
+        return _Phrases(sorted({tuple(t.lower_ for t in tok(p.lower())) for p in raw[key]}, key=lambda s: (-len(s), s)))
 
     def lemmas(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in raw[key])
@@ -142,15 +142,30 @@ def mark_vocabulary() -> MarkVocabulary:
     )
 
 
+class _Phrases(tuple):  # type: ignore[type-arg]
+    """Word sequences, indexed by their first word, so that a sentence is scanned once per list
+    instead of once per sequence (this ran for every sentence and sequence: the hot spot of marks)."""
+
+    by_first: dict[str, tuple[tuple[str, ...], ...]]
+
+    def __new__(cls, seqs: Iterable[tuple[str, ...]]) -> "_Phrases":
+        self = super().__new__(cls, seqs)
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for seq in self:
+            index.setdefault(seq[0], []).append(seq)
+        self.by_first = {w: tuple(v) for w, v in index.items()}
+        return self
+
+
 def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
     """All (start, end) token spans where one of the word sequences occurs."""
+    index = seqs.by_first if isinstance(seqs, _Phrases) else _Phrases(seqs).by_first
     found = []
     n = len(words)
-    for seq in seqs:
-        k = len(seq)
-        first = seq[0]
-        for i in range(n - k + 1):
-            if words[i] == first and tuple(words[i : i + k]) == seq:
+    for i, w in enumerate(words):
+        for seq in index.get(w, ()):
+            k = len(seq)
+            if i + k <= n and (k == 1 or tuple(words[i : i + k]) == seq):
                 found.append((i, i + k))
     return found
 

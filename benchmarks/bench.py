@@ -1,0 +1,163 @@
+"""Speed and memory of `rmplint check` against the cost of reading the same files (run on demand).
+
+Every figure is a whole process (wall time, median of --runs; peak RSS of the process and the
+workers it waited for), timed in the same run on the same generated file as its baseline:
+    python benchmarks/bench.py --sizes 10,100,500,1500 --runs 3 --out /tmp/rmplint-bench
+Prints a table and the goal ratios of issue 8, and writes them as JSON next to the documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402
+
+PY = sys.executable
+RMPLINT = [PY, "-m", "rmplint.cli"]
+
+PLUMBER = """
+import sys, pdfplumber
+with pdfplumber.open(sys.argv[1]) as pdf:
+    for page in pdf.pages:
+        page.extract_text()
+        page.close()
+"""
+PDFIUM = """
+import sys, pypdfium2 as pdfium
+pdf = pdfium.PdfDocument(sys.argv[1])
+for i in range(len(pdf)):
+    page = pdf[i]
+    tp = page.get_textpage()
+    tp.get_text_range()
+    tp.close()
+    page.close()
+pdf.close()
+"""
+# python-docx iteration plus rmplint's own spaCy pipeline (blank English, sentencizer, lookup lemmas)
+DOCX_FLOOR = """
+import sys, docx
+from rmplint.nlp import get_nlp
+d = docx.Document(sys.argv[1])
+texts = [p.text for p in d.paragraphs]
+for t in d.tables:
+    for row in t.rows:
+        texts.extend(c.text for c in row.cells)
+for doc in get_nlp().pipe(texts, batch_size=256):
+    pass
+"""
+# the same pipeline as a check, without rules: rmplint's reader (text and tables) plus spaCy
+NO_RULES = """
+import sys
+from rmplint.ingest import load
+from rmplint.nlp import get_nlp
+doc = load(sys.argv[1])
+for d in get_nlp().pipe((b.text for b in doc.blocks), batch_size=256):
+    pass
+"""
+
+
+def run(cmd: list[str], runs: int) -> dict[str, float]:
+    """Median wall time, median CPU time (user + system, workers included) and the largest peak RSS
+    (MB) over `runs` runs of one command. CPU time is what to compare on a shared, busy machine."""
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - t)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode not in (0, 1, 2):
+            raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
+        rss.append(usage.ru_maxrss / 1024)  # kB on Linux
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "rss": max(rss)}
+
+
+def check_cmd(*paths: str, jobs: int = 1) -> list[str]:
+    return [*RMPLINT, "check", "--format", "json", "--jobs", str(jobs), *paths]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10,100,500", help="page counts (comma-separated)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default="/tmp/rmplint-bench")
+    ap.add_argument("--plumber-runs-above-500", type=int, default=1,
+                    help="runs of the slow pdfplumber baseline for files over 500 pages")
+    ap.add_argument("--batch", type=int, default=40, help="documents in the --jobs batch (0: skip)")
+    args = ap.parse_args()
+    out = Path(args.out)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: dict[str, dict] = {}
+
+    def record(name: str, pages: int | None, cmd: list[str], runs: int | None = None) -> dict:
+        r = run(cmd, runs or args.runs)
+        r["pages"] = pages
+        if pages:
+            r["pages_per_s"] = pages / r["wall"]
+        rows[name] = r
+        print(f"{name:36s} wall {r['wall']:8.2f} s  cpu {r['cpu']:8.2f} s  {r['rss']:6.0f} MB"
+              + (f"  {r['pages_per_s']:7.1f} p/s" if pages else ""), flush=True)
+        return r
+
+    record("import click", None, [PY, "-c", "import click"])
+    record("rmplint --version", None, [*RMPLINT, "--version"])
+    for n in sizes:
+        pdf = str(generate.ensure(out, "rmp", n, "pdf"))
+        docx = str(generate.ensure(out, "rmp", n, "docx"))
+        record(f"pdf {n}p pypdfium2 text", n, [PY, "-c", PDFIUM, pdf])
+        record(f"pdf {n}p pdfplumber extract_text", n, [PY, "-c", PLUMBER, pdf],
+               runs=args.plumber_runs_above_500 if n > 500 else None)
+        record(f"pdf {n}p no-rules floor", n, [PY, "-c", NO_RULES, pdf])
+        record(f"pdf {n}p rmplint check", n, check_cmd(pdf))
+        record(f"docx {n}p python-docx+spaCy floor", n, [PY, "-c", DOCX_FLOOR, docx])
+        record(f"docx {n}p no-rules floor", n, [PY, "-c", NO_RULES, docx])
+        record(f"docx {n}p rmplint check", n, check_cmd(docx))
+    if args.batch:
+        batch = [str(generate.ensure(out / "batch", kind, 10 + i, fmt))
+                 for i in range(args.batch // 4) for kind in ("rmp", "contract") for fmt in ("docx", "pdf")]
+        record(f"batch {len(batch)} docs --jobs 1", None, check_cmd(*batch, jobs=1))
+        record(f"batch {len(batch)} docs --jobs 2", None, check_cmd(*batch, jobs=2))
+
+    def ratio(a: str, b: str) -> tuple[float, float] | None:
+        if a not in rows or b not in rows:
+            return None
+        return rows[a]["wall"] / rows[b]["wall"], rows[a]["cpu"] / rows[b]["cpu"]
+
+    goals = []
+
+    def goal(text: str, value: tuple[float, float] | float | None, limit: float, higher: bool = False) -> None:
+        if value is None:
+            return
+        wall, cpu = value if isinstance(value, tuple) else (value, value)
+        ok = wall >= limit if higher else wall <= limit
+        goals.append({"goal": text, "wall": round(wall, 2), "cpu": round(cpu, 2), "limit": limit, "met": ok})
+        print(f"{'MET    ' if ok else 'NOT MET'} {text}: wall {wall:.2f}, cpu {cpu:.2f} ({'>=' if higher else '<='} {limit})")
+
+    print()
+    for n, limit in ((100, 0.7), (500, 0.5), (1500, 0.5)):
+        goal(f"PDF {n}p check / pdfplumber extract_text", ratio(f"pdf {n}p rmplint check", f"pdf {n}p pdfplumber extract_text"), limit)
+    goal("DOCX 500p check / python-docx+spaCy floor", ratio("docx 500p rmplint check", "docx 500p python-docx+spaCy floor"), 2.0)
+    small, big = min(sizes), max(sizes)
+    if small != big and f"pdf {big}p rmplint check" in rows:
+        goal(f"PDF peak RSS {big}p / {small}p",
+             rows[f"pdf {big}p rmplint check"]["rss"] / rows[f"pdf {small}p rmplint check"]["rss"], 1.5)
+    goal("rmplint --version / import click", ratio("rmplint --version", "import click"), 2.0)
+    if args.batch:
+        n = len(batch)
+        goal(f"--jobs 2 speed-up on {n} documents", ratio(f"batch {n} docs --jobs 1", f"batch {n} docs --jobs 2"), 1.7, higher=True)
+    for fmt in ("pdf", "docx"):
+        goal(f"{fmt.upper()} 500p check / no-rules floor", ratio(f"{fmt} 500p rmplint check", f"{fmt} 500p no-rules floor"), 1.5)
+    (out / "results.json").write_text(json.dumps({"rows": rows, "goals": goals, "cpus": os.cpu_count()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

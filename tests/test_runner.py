@@ -1,0 +1,138 @@
+"""Batches: worker processes and Dask give the serial results; cache hits and misses; timeouts; quiet progress."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rmplint.report import Run, render
+from rmplint.runner import TEST_DELAY_ENV, CheckSpec, run_batch
+
+PLAN = """Relationship Management Plan
+
+1. Governance
+The joint management team reviews the risk register every quarter. Both parties have appointed a
+senior executive responsible for the relationship.
+
+2. Exit strategy
+The exit strategy is to be agreed. No joint knowledge register has been set up yet.
+"""
+CONTRACT = """Framework Agreement
+
+1. Payment
+The Customer shall pay each valid invoice within 60 days of receipt. Payment to the Subcontractor
+is conditional on the Contractor receiving payment from the Employer.
+
+2. Liability
+The Supplier shall indemnify the Customer against all losses. This Agreement is governed by the
+law of England and Wales.
+"""
+
+
+def _json(results) -> str:  # type: ignore[no-untyped-def]
+    return render("json", Run(version="test", documents=tuple(results)))
+
+
+@pytest.fixture()
+def batch(tmp_path: Path, root: Path) -> list[str]:
+    """A small mixed batch: plain-text plans and contracts, a .docx and a .pdf fixture, unsorted."""
+    out = []
+    for i in range(2):
+        for name, text in (("plan", PLAN), ("contract", CONTRACT)):
+            p = tmp_path / f"{name}-{i}.txt"
+            p.write_text(text + f"\nRevision {i}.\n", encoding="utf-8")
+            out.append(str(p))
+    for src in sorted((root / "fixtures" / "docx").glob("*.docx"))[:1] + [root / "fixtures" / "pdf" / "mixed.pdf"]:
+        out.append(str(shutil.copy(src, tmp_path / src.name)))
+    return list(reversed(out))
+
+
+class Counting:
+    """A checker that counts the documents it really checks (cache misses)."""
+
+    def __init__(self, checker) -> None:  # type: ignore[no-untyped-def]
+        self.checker = checker
+        self.seen: list[str] = []
+
+    def check_path(self, path):  # type: ignore[no-untyped-def]
+        self.seen.append(Path(path).name)
+        return self.checker.check_path(path)
+
+
+def test_parallel_results_are_byte_identical_to_serial_and_sorted_by_path(batch, checker):
+    serial = run_batch(batch, CheckSpec(), checker)
+    parallel = run_batch(batch, CheckSpec(), checker, jobs=2)
+    assert [r.path for r in serial] == sorted(batch)
+    assert _json(parallel) == _json(serial)
+
+
+def test_a_worker_per_document_with_a_timeout_gives_the_serial_results(batch, checker):
+    assert _json(run_batch(batch, CheckSpec(), checker, jobs=1, timeout=120)) == _json(
+        run_batch(batch, CheckSpec(), checker))
+
+
+def test_dask_local_cluster_results_are_byte_identical_to_serial(batch, checker):
+    pytest.importorskip("distributed", reason="dask[distributed] is not installed (pip install rmplint[dask])")
+    serial = run_batch(batch, CheckSpec(), checker)
+    on_dask = run_batch(batch, CheckSpec(), scheduler="local", jobs=2)
+    assert _json(on_dask) == _json(serial)
+
+
+def test_a_document_over_the_timeout_gets_an_error_and_the_batch_goes_on(tmp_path, checker, monkeypatch):
+    paths = []
+    for name in ("a.txt", "slow.txt", "z.txt"):
+        (tmp_path / name).write_text(PLAN, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    # test-only hook: the worker sleeps before checking a path containing "slow"
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=60")
+    results = run_batch(paths, CheckSpec(), checker, jobs=1, timeout=3)
+    by_name = {Path(r.path).name: r for r in results}
+    assert by_name["slow.txt"].error_kind == "timeout"
+    assert by_name["slow.txt"].error == "took longer than 3 s"
+    assert by_name["a.txt"].error is None and by_name["z.txt"].error is None
+    assert by_name["z.txt"].clauses  # checked by the replacement worker
+
+
+def test_progress_bar_is_absent_when_stderr_is_not_a_terminal(batch, checker, capsys):
+    run_batch(batch[:3], CheckSpec(), checker, progress=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_cache_rechecks_only_the_edited_file(batch, checker, tmp_path):
+    cache = tmp_path / "cache"
+    first = Counting(checker)
+    fresh = run_batch(batch, CheckSpec(), first, cache_dir=cache)
+    assert len(first.seen) == len(batch)
+
+    again = Counting(checker)
+    cached = run_batch(batch, CheckSpec(), again, cache_dir=cache)
+    assert again.seen == []
+    assert _json(cached) == _json(fresh)
+    assert render("text", Run("test", tuple(cached))) == render("text", Run("test", tuple(fresh)))
+
+    edited = next(p for p in batch if p.endswith("plan-1.txt"))
+    Path(edited).write_text(PLAN.replace("every quarter", "every month"), encoding="utf-8")
+    after_edit = Counting(checker)
+    run_batch(batch, CheckSpec(), after_edit, cache_dir=cache)
+    assert after_edit.seen == ["plan-1.txt"]
+
+
+def test_a_rule_pack_change_rechecks_everything(batch, checker, tmp_path):
+    cache = tmp_path / "cache"
+    extra = tmp_path / "rules"
+    extra.mkdir()
+    vocab = extra / "extra.yaml"
+    vocab.write_text("schema_version: 1\nconcepts:\n  collaboration:\n    phrases: [teaming up]\n", encoding="utf-8")
+    spec = CheckSpec(rule_dirs=(str(extra),))
+    run_batch(batch, spec, Counting(checker), cache_dir=cache)
+    same = Counting(checker)
+    run_batch(batch, spec, same, cache_dir=cache)
+    assert same.seen == []
+
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("[teaming up]", "[teaming up, team working]"),
+                     encoding="utf-8")
+    changed = Counting(checker)
+    run_batch(batch, spec, changed, cache_dir=cache)
+    assert sorted(changed.seen) == sorted(Path(p).name for p in batch)
