@@ -160,3 +160,35 @@ def test_same_input_gives_identical_results(checker, root):
     a = checker.check_path(root / "examples" / "sample-rmp.docx").to_dict()
     b = checker.check_path(root / "examples" / "sample-rmp.docx").to_dict()
     assert a == b
+
+
+CONTRACT = """# Services Agreement
+
+This Agreement is made between the Customer and the Supplier. The parties agree as follows.
+
+## 14 Audit
+
+14.1 The Customer may audit the Supplier's books and records on reasonable notice.
+
+## 15 General
+
+15.1 {exclusion}
+"""
+
+
+@pytest.mark.parametrize(
+    "exclusion, audited",
+    [
+        ("Clause 14 (Audit) shall not apply.", False),
+        ("Clause 26 (Audit) of the Main Contract shall not apply.", True),
+        ("This Agreement is governed by the law of England and Wales.", True),
+    ],
+)
+def test_a_clause_the_contract_disapplies_is_not_a_term(checker, tmp_path, exclusion, audited):
+    path = tmp_path / "agreement.md"
+    path.write_text(CONTRACT.format(exclusion=exclusion), encoding="utf-8")
+    res = checker.check_document_path(path, "contract")
+    found = [f for f in res.findings if f.term == "Audit rights"]
+    assert bool(found) is audited
+    if audited:
+        assert found[0].location.clause_ref == "14.1"

@@ -167,6 +167,7 @@ class Checker:
     # ------------------------------------------------------------------ contract terms
 
     def _terms(self, adoc: AnalysedDocument) -> Iterable[Finding]:
+        excluded = excluded_clauses(adoc)
         for rule in self._rules:
             if rule.kind != "term":
                 continue
@@ -176,7 +177,7 @@ class Checker:
             seen = set()
             for h in res.hits:
                 key = (h.text, h.location)
-                if key in seen:
+                if key in seen or _in_excluded(h.location.clause_ref, excluded):
                     continue
                 seen.add(key)
                 yield Finding(
@@ -299,6 +300,30 @@ def _term_message(rule: Rule, h: Hit) -> str:
             f"Collaborative alternative: {rule.alternative}."
         )
     return f"Collaborative term: {rule.term}{extra}. {rule.requirement}"
+
+
+# "Clause 14 (Audit) shall not apply", "Section 9 is intentionally left blank": a clause of this
+# document that the document itself disapplies. References to another document ("of the Main
+# Contract") are not this document's clauses.
+_EXCLUDED_REF = re.compile(
+    r"\b(?:clause|section|article|paragraph|condition)s?\s+(\d{1,3}(?:\.\d{1,3})*)(?![^.;]{0,40}\bof (?:the|any) )",
+    re.I,
+)
+
+
+def excluded_clauses(adoc: AnalysedDocument) -> frozenset[str]:
+    out = set()
+    for s in adoc.sentences:
+        if "excluded" in s.marks and "contents" not in s.marks:
+            out.update(m.group(1) for m in _EXCLUDED_REF.finditer(s.text))
+    return frozenset(out)
+
+
+def _in_excluded(ref: str | None, excluded: frozenset[str]) -> bool:
+    if not ref or not excluded:
+        return False
+    number = ref.split(", paragraph ")[-1].split("(")[0]
+    return any(number == e or number.startswith(e + ".") for e in excluded)
 
 
 _NA = re.compile(

@@ -29,6 +29,7 @@ BLOCKING = frozenset(
 # A short table cell in the header row or first column names what the row or column holds: it is a
 # label ("Liquidated damages"), not a statement, and only gives context to the cells beside it.
 _LABEL_WORDS = 6
+_TOC_STYLE = re.compile(r"(?i)^toc\s*\d|^table of contents|^contents")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         sec_marks = set(section_marks(loc.heading_path))
         if block.kind == "heading":
             sec_marks.add("heading")
-        if looks_like_contents_entry(block.text):
+        if looks_like_contents_entry(block.text) or (block.style and _TOC_STYLE.match(block.style)):
             sec_marks.add("contents")
         if block.kind == "table_cell" and (loc.row == 1 or loc.col == 1) and len(block.text.split()) <= _LABEL_WORDS:
             sec_marks.add("label")
