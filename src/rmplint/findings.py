@@ -40,8 +40,18 @@ class Evidence:
         return {"text": self.text, "location": self.location.to_dict()}
 
 
+class _Waivable:
+    """A result a waiver can apply to: waived while its waiver has not expired."""
+
+    waiver: Waiver | None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None and not self.waiver.expired
+
+
 @dataclass(frozen=True)
-class ClauseVerdict:
+class ClauseVerdict(_Waivable):
     clause: str
     title: str
     stage: str
@@ -51,10 +61,6 @@ class ClauseVerdict:
     rule: str | None = None
     evidence: tuple[Evidence, ...] = ()
     waiver: Waiver | None = None
-
-    @property
-    def waived(self) -> bool:
-        return self.waiver is not None and not self.waiver.expired
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,7 +77,7 @@ class ClauseVerdict:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(_Waivable):
     rule: str
     category: str  # adversarial | collaborative | hygiene
     severity: str
@@ -82,10 +88,6 @@ class Finding:
     term: str | None = None
     alternative: str | None = None
     waiver: Waiver | None = None
-
-    @property
-    def waived(self) -> bool:
-        return self.waiver is not None and not self.waiver.expired
 
     def to_dict(self) -> dict[str, Any]:
         return {
