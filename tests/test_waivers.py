@@ -105,6 +105,7 @@ def test_document_glob_limits_a_waiver(tmp_path):
     ("- justification: x\n  approver: y\n  expires: 2030-01-01\n", "entry 1: needs exactly one of clause, rule, term"),
     ("- clause: '1'\n  justification: x\n  approver: y\n  expires: soon\n", "expires must be an ISO date"),
     ("- clause: '1'\n  reason: x\n", "entry 1: unknown key 'reason'"),
+    ("- clause: 3.10\n  justification: x\n  approver: y\n  expires: 2030-01-01\n", "clause must be quoted text"),
 ])
 def test_incomplete_waivers_are_rejected_naming_file_and_entry(tmp_path, entry, message):
     with pytest.raises(ConfigError) as e:

@@ -91,6 +91,8 @@ def _entry(raw: Any, source: str) -> WaiverEntry:
     targets = [t for t in TARGETS if raw.get(t) not in (None, "")]
     if len(targets) != 1:
         raise ConfigError(f"{source}: needs exactly one of {', '.join(TARGETS)}")
+    if not isinstance(raw[targets[0]], str):  # unquoted 3.10 reads as the number 3.1
+        raise ConfigError(f"{source}: {targets[0]} must be quoted text (\"3.10\"), got {raw[targets[0]]!r}")
     missing = [k for k in REQUIRED if raw.get(k) in (None, "")]
     if missing:
         raise ConfigError(f"{source} ({targets[0]} {raw[targets[0]]}): missing {', '.join(missing)}")
@@ -99,7 +101,7 @@ def _entry(raw: Any, source: str) -> WaiverEntry:
             raise ConfigError(f"{source}: {key} must be text")
     return WaiverEntry(
         target=targets[0],
-        value=str(raw[targets[0]]),
+        value=raw[targets[0]],
         document=raw.get("document") or "*",
         justification=raw["justification"].strip(),
         approver=raw["approver"].strip(),
