@@ -62,7 +62,7 @@ class Run:
 
 
 # "csv-bom" is the CSV checklist with a UTF-8 byte order mark, for spreadsheets that need one.
-FORMATS = ("text", "json", "sarif", "csv", "csv-bom", "markdown", "junit")
+FORMATS = ("text", "json", "sarif", "html", "csv", "csv-bom", "markdown", "junit")
 SUFFIXES = {"text": ".txt", "json": ".json", "sarif": ".sarif", "html": ".html", "csv": ".csv",
             "csv-bom": ".csv", "markdown": ".md", "junit": ".xml"}
 
