@@ -43,3 +43,14 @@ def test_document_text_cannot_inject_markup_or_break_tables():
     assert md("<script>alert(1)</script>") == "\\<script\\>alert(1)\\</script\\>"
     assert md("a | b\nc") == "a \\| b c"
     assert md("**bold** [link](x)") == "\\*\\*bold\\*\\* \\[link\\](x)"
+
+
+def test_stage_without_a_level_says_why():
+    run = golden_run("sample-rmp")
+    doc = run.documents[0]
+    summary = dict(doc.summary, maturity={
+        "knowledge": {"level": "B", "score": 0.6, "reason": "9 met"},
+        "awareness": {"level": None, "score": None, "reason": "no clause of this stage is checked yet"},
+    })
+    out = render("markdown", replace(run, documents=(replace(doc, summary=summary),)))
+    assert "| 1. Awareness (clause 3) | 0 | 0 | 0 | 0 | 10 | – no clause of this stage is checked yet |" in out

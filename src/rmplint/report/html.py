@@ -86,8 +86,9 @@ def _maturity_chart(stages: list[dict[str, Any]]) -> dict[str, Any] | None:
             "reason": r["level_reason"] or "", "y": i * _BAR["row"] + 4,
             "width": _BAR["width"] * size // 4, "class": f"lv{r['level']}",
         })
-    return {"bars": bars, "height": len(rows) * _BAR["row"] + 8, "x": _BAR["x"], "full": _BAR["width"],
-            "text_x": _BAR["x"] + _BAR["width"] + 8}
+    unrated = [{"label": r["label"], "reason": r["level_reason"] or ""} for r in stages if not r["level"]]
+    return {"bars": bars, "unrated": unrated, "height": len(rows) * _BAR["row"] + 8, "x": _BAR["x"],
+            "full": _BAR["width"], "text_x": _BAR["x"] + _BAR["width"] + 8}
 
 
 def _contract(doc: DocumentResult) -> dict[str, Any] | None:

@@ -49,7 +49,10 @@ def _document(doc: DocumentResult) -> list[str]:
                    f"{n['not-applicable']} | {n['not-checked']} |")
             if show_maturity:
                 level = r["level"]
-                row += (f" {md(level)}: {md(levels.get(level, ''))}; {md(r['level_reason'])} |" if level else " – |")
+                if level:
+                    row += f" {md(level)}: {md(levels.get(level, ''))}; {md(r['level_reason'])} |"
+                else:
+                    row += f" – {md(r['level_reason'])} |" if r["level_reason"] else " – |"
             out.append(row)
     problems = non_met(doc)
     if problems:
