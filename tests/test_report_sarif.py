@@ -108,3 +108,12 @@ def test_unreadable_document_is_a_notification_not_a_result():
     inv = sarif["runs"][0]["invocations"][0]
     assert inv["executionSuccessful"] is False
     assert "broken.docx" in inv["toolExecutionNotifications"][0]["message"]["text"]
+
+
+def test_document_uri_is_relative_with_forward_slashes(tmp_path, monkeypatch):
+    from rmplint.report.common import doc_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert doc_uri(str(tmp_path / "plans" / "my plan.docx")) == "plans/my%20plan.docx"
+    assert doc_uri("plans/a.docx") == "plans/a.docx"
+    assert doc_uri("/elsewhere/b.docx").startswith("file:///elsewhere/")

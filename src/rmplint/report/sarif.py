@@ -54,7 +54,6 @@ def render(run: Run) -> str:
             "tool": {"driver": {
                 "name": "rmplint",
                 "version": run.version,
-                "informationUri": "https://github.com/rmplint/rmplint",
                 "rules": [rules[i] for i in ids],
             }},
             "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
