@@ -88,6 +88,27 @@ def test_filters_change_the_visible_rows(page):
     assert _errors(d) == []
 
 
+def test_findings_filter_by_category_and_severity(page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    run = golden_run("sample-rmp")
+    findings = run.documents[0].findings
+    d = page(run)
+
+    def visible() -> int:
+        return sum(1 for r in d.find_elements(By.CSS_SELECTOR, "table.findings tbody tr") if r.is_displayed())
+
+    form = d.find_element(By.CSS_SELECTOR, "form[aria-label='Filter findings']")
+    assert visible() == len(findings) > 0
+    Select(form.find_element(By.CSS_SELECTOR, "select[data-filter=category]")).select_by_value("adversarial")
+    assert visible() == sum(1 for f in findings if f.category == "adversarial")
+    Select(form.find_element(By.CSS_SELECTOR, "select[data-filter=category]")).select_by_value("hygiene")
+    assert visible() == sum(1 for f in findings if f.category == "hygiene")
+    assert form.find_element(By.CSS_SELECTOR, ".visible-count").text == str(visible())
+    assert len([r for r in d.find_elements(By.CSS_SELECTOR, "tr.clause") if r.is_displayed()]) == len(run.documents[0].clauses)
+
+
 @pytest.mark.parametrize("name", ["sample-rmp", "kestrel-consultancy"])
 def test_counts_shown_match_the_json_report(page, name):
     from selenium.webdriver.common.by import By
