@@ -111,3 +111,21 @@ def test_golden_inputs_round_trip_through_the_json_report():
     data = json.loads(text)
     data.pop("rules")
     assert json.loads(render("json", golden_run("sample-rmp"))) == data
+
+
+def test_reports_do_not_depend_on_hash_seed():
+    """Set and dict order must never leak into a report: two interpreters, two hash seeds, same bytes."""
+    import subprocess
+    import sys
+
+    code = ("import hashlib, sys; sys.path.insert(0, sys.argv[1]); from test_report_golden import golden_run; "
+            "from rmplint.report import FORMATS, render; "
+            "print(hashlib.sha256(''.join(render(f, golden_run(n)) for n in ('sample-rmp', 'kestrel-consultancy') "
+            "for f in FORMATS).encode()).hexdigest())")
+    here = str(Path(__file__).resolve().parent)
+    digests = {
+        subprocess.run([sys.executable, "-c", code, here], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed, "RMPLINT_UPDATE_GOLDEN": ""}).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1 and len(digests.pop().strip()) == 64
