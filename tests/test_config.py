@@ -164,3 +164,38 @@ def test_fail_below_sets_exit_code_and_exit_2_still_wins(run, root, tmp_path, mo
     assert run(tmp_path, "check", sample, "--fail-below", "D").exit_code == 0  # command line wins
     results.append(DocumentResult(path="broken.docx", profile=None, error="corrupt .docx", error_kind="corrupt"))
     assert run(tmp_path, "check", sample).exit_code == 2
+
+
+def test_pre_commit_hook_gates_documents_at_high(root):
+    import re
+
+    import yaml
+
+    [hook] = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "rmplint" and hook["entry"] == "rmplint check --fail-on high"
+    assert hook["language"] == "python"
+    files = re.compile(hook["files"])
+    assert all(files.search(n) for n in ("plans/rmp.docx", "c.pdf", "notes.md"))
+    assert not any(files.search(n) for n in ("a.py", "rmp.docx.bak", "x.txt"))
+
+
+def test_github_action_runs_the_gate_and_writes_sarif(root, tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    action = yaml.safe_load((root / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert {"paths", "fail-on", "format", "sarif", "upload-sarif"} <= set(action["inputs"])
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PATHS": "examples/sample-rmp.md", "FAIL_ON": "high", "FAIL_BELOW": "", "FORMAT": "text",
+           "SARIF": str(tmp_path / "r.sarif"), "CONFIG": "", "WAIVERS": "",
+           "GITHUB_OUTPUT": str(tmp_path / "out"), "GITHUB_ENV": str(tmp_path / "env")}
+    proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr  # the step records the exit code; the Gate step fails
+    assert "exit-code=1" in (tmp_path / "out").read_text() and "RMPLINT_EXIT=1" in (tmp_path / "env").read_text()
+    sarif = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
