@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -37,6 +38,11 @@ def test_several_reports_in_one_run_each_to_its_own_file(run, tmp_path):
     assert json.loads(outs["sarif"].read_text(encoding="utf-8"))["version"] == "2.1.0"
     for fmt, p in outs.items():
         assert p.stat().st_size > 0, fmt
+    # the HTML written in the same run shows the JSON report's counts
+    summary = json.loads(outs["json"].read_text(encoding="utf-8"))["summary"]
+    head = outs["html"].read_text(encoding="utf-8").split("</header>")[0]
+    shown = {k: int(v) for k, v in re.findall(r'<span class="count" data-key="([^"]+)">(\d+)</span>', head)}
+    assert shown == summary
 
 
 def test_plain_output_path_still_takes_the_format(run, tmp_path):
