@@ -81,7 +81,10 @@ def read(path: Path, limits: Limits) -> Document:
             raise DocumentError(name, "cannot open file", kind="unreadable") from None
         raise DocumentError(name, "corrupt PDF (cannot be parsed)", kind="corrupt") from None
     except OSError as exc:
-        raise DocumentError(name, (exc.strerror or str(exc)).lower(), kind="unreadable") from None
+        # pypdfium2 raises FileNotFoundError(path) without an strerror; the line names the path already.
+        missing = isinstance(exc, FileNotFoundError)
+        reason = exc.strerror or ("no such file or directory" if missing else "cannot open file")
+        raise DocumentError(name, reason.lower(), kind="unreadable") from None
     except Exception as exc:  # anything else from the loader means the bytes are not a PDF
         raise DocumentError(name, f"corrupt PDF ({type(exc).__name__})", kind="corrupt") from None
     plumber: list[Any] = []

@@ -118,6 +118,8 @@ def _zip(name: str, fh: BinaryIO) -> str:
             raise _unsupported(name, reason)
     if "content.xml" in names and "mimetype" in names:
         raise _unsupported(name, "OpenDocument file (.odt) is not supported; save it as .docx")
+    if any(n.startswith("word/") for n in names):
+        raise DocumentError(name, "corrupt .docx (no word/document.xml)", kind="corrupt")
     raise _unsupported(name, "zip archive, not a document")
 
 
