@@ -78,18 +78,26 @@ _CONFIG_OPTIONS = (
 )
 
 
-def config_options(f):  # type: ignore[no-untyped-def]
-    """Add the configuration options; the command receives them as one `config_args` dict."""
-    names = ("config_file", "disable", "severity", "fail_below", "waivers_file")
+def option_group(key: str, names: tuple[str, ...], options):  # type: ignore[no-untyped-def]
+    """A decorator adding `options` to a command, which receives their values as one dict `key`
+    (so that commands sharing a group of options keep short signatures)."""
 
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["config_args"] = {n: kwargs.pop(n) for n in names}
-        return f(*args, **kwargs)
+    def decorate(f):  # type: ignore[no-untyped-def]
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            kwargs[key] = {n: kwargs.pop(n) for n in names}
+            return f(*args, **kwargs)
 
-    for option in reversed(_CONFIG_OPTIONS):
-        wrapper = option(wrapper)
-    return wrapper
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+config_options = option_group(
+    "config_args", ("config_file", "disable", "severity", "fail_below", "waivers_file"), _CONFIG_OPTIONS
+)
 
 
 def effective_config(config_args: dict, paths: Iterable[str], values: dict):  # type: ignore[no-untyped-def]
@@ -162,15 +170,7 @@ def batch_options(f):  # type: ignore[no-untyped-def]
         click.option("--scheduler", default=None, metavar="tcp://HOST:8786|local",
                      help="Check on a Dask cluster (needs `pip install rmplint[dask]`); local starts one here."),
     ]
-
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["batch_args"] = {n: kwargs.pop(n) for n in names}
-        return f(*args, **kwargs)
-
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+    return option_group("batch_args", names, options)(f)
 
 
 def limit_options(f):  # type: ignore[no-untyped-def]
