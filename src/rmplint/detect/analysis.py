@@ -6,11 +6,13 @@ soon as their sentences are summarised, so memory does not grow with the token c
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from rmplint.detect.concepts import ConceptMatcher
+from rmplint.detect.concepts import ConceptHit, ConceptMatcher
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     get_nlp,
@@ -84,6 +86,28 @@ class AnalysedDocument:
     tables: tuple[TableView, ...]
     sections: tuple[Section, ...]
 
+    @functools.cached_property
+    def _mentions(self) -> dict[str, list[int]]:
+        """Concept -> indexes of the sentences that mention it (present, negated or excluded)."""
+        out: dict[str, list[int]] = {}
+        for s in self.sentences:
+            for c in s.concepts | s.negated | s.excluded:
+                out.setdefault(c, []).append(s.index)
+        return out
+
+    def candidates(self, all_of: Sequence[str] = (), any_of: Sequence[str] = ()) -> Sequence[Sentence]:
+        """The sentences, in order, that can hold every concept of all_of and one of any_of (whether
+        present, negated or excluded); every sentence when neither is given. Detectors start from
+        these instead of testing every sentence against every rule (the cost grew as rules x sentences)."""
+        if not all_of and not any_of:
+            return self.sentences
+        m = self._mentions
+        if all_of:
+            found: Sequence[int] = min((m.get(c, ()) for c in all_of), key=len)
+        else:
+            found = sorted({i for c in any_of for i in m.get(c, ())})
+        return [self.sentences[i] for i in found]
+
 
 def _cell_headers(doc: Document) -> dict[tuple[int, int, int], str]:
     """For each table cell (table,row,col): the column header and row header text around it."""
@@ -138,8 +162,13 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             sec_marks.add("contents")
         if block.kind == "table_cell" and (loc.row == 1 or loc.col == 1) and len(block.text.split()) <= _LABEL_WORDS:
             sec_marks.add("label")
-        hits = matcher.find(sdoc)
-        for sent in sdoc.sents:
+        sents = list(sdoc.sents)
+        # each hit goes to the sentence it starts in (sentences partition the block's tokens)
+        by_sent: list[list[ConceptHit]] = [[] for _ in sents]
+        starts = [sent.start for sent in sents]
+        for h in matcher.find(sdoc):
+            by_sent[bisect.bisect_right(starts, h.start) - 1].append(h)
+        for sent, sent_hits in zip(sents, by_sent):
             text = normalise(sent.text)
             if not text:
                 continue
@@ -147,9 +176,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             norms = [t.norm_ for t in sent]
             sm = mark_sentence(words, norms, sent.text, profile)
             clean, neg, exc = set(), set(), set()
-            for h in hits:
-                if h.start < sent.start or h.start >= sent.end:
-                    continue
+            for h in sent_hits:
                 offs = range(h.start - sent.start, h.end - sent.start)
                 if any(o in sm.excluded_tokens for o in offs):
                     exc.add(h.concept)

@@ -11,7 +11,7 @@ _REJECT_ORDER = ("placeholder", "deferred", "conditional", "non-binding", "conte
 
 def detect(adoc: AnalysedDocument, spec: SentenceSpec, opts: DetectOptions) -> DetectorResult:
     hits, rejected = [], []
-    for s in adoc.sentences:
+    for s in adoc.candidates(spec.all, spec.any):
         if spec.kinds and s.kind not in spec.kinds:
             continue
         if spec.section and not (s.context & set(spec.section)):
