@@ -665,3 +665,31 @@ def test_bad_config_file_is_one_line_and_exit_2(tmp_path, content):
     r = CliRunner().invoke(main, ["check", str(doc), "--config", str(cfg)])
     assert r.exit_code == 2, r.output
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("rmplint: error: ") and "bad.toml" in r.stderr
+
+
+# --- time limit -----------------------------------------------------------------------------
+
+
+def test_timeout_stops_a_slow_document_and_the_batch_goes_on(tmp_path):
+    """A user pattern the load-time check lets through ([a-z]+x is quadratic, not exponential)
+    on a 900,000-letter paragraph would run for hours; --timeout ends it."""
+    from click.testing import CliRunner
+
+    from rmplint.cli import main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "vocab.yaml").write_text(
+        'schema_version: 1\nconcepts:\n  slow-cue:\n    describe: slow\n    patterns: ["[a-z]+x"]\n', encoding="utf-8"
+    )
+    (tmp_path / "slow.txt").write_text("a" * 900_000 + "\n", encoding="utf-8")
+    (tmp_path / "ok.md").write_text("# 7.2 Governance\n\nThe joint board meets monthly.\n", encoding="utf-8")
+    started = time.monotonic()
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "slow.txt"), str(tmp_path / "ok.md"), "--rules", str(rules),
+                                  "--timeout", "4", "-j", "2", "--format", "json"], catch_exceptions=False)
+    assert r.exit_code == 2
+    docs = {Path(d["path"]).name: d for d in json.loads(r.stdout)["documents"]}
+    assert (docs["slow.txt"]["error_kind"], docs["slow.txt"]["error"]) == ("timeout", "took longer than 4 s")
+    assert docs["ok.md"]["error"] is None and docs["ok.md"]["clauses"]
+    assert r.stderr == f"rmplint: {tmp_path / 'slow.txt'}: took longer than 4 s\n"
+    assert time.monotonic() - started < 60
