@@ -319,6 +319,19 @@ def test_relationship_pointing_outside_the_package_reads_nothing_from_disk(tmp_p
         assert SECRET not in repr(doc)
 
 
+def test_relationship_climbing_out_of_the_package_reads_nothing_from_disk(tmp_path):
+    secret = tmp_path / "secret-footer.xml"
+    secret.write_text(f'<w:ftr xmlns:w="{gen.W_NS}">{gen.paragraph(SECRET)}</w:ftr>')
+    files = gen.docx_files()
+    del files["word/footer1.xml"]
+    climb = "../" * 12 + str(secret).lstrip("/")
+    files["word/_rels/document.xml.rels"] = files["word/_rels/document.xml.rels"].replace(
+        'Target="footer1.xml"', f'Target="{climb}"'
+    )
+    err = _refusal(gen.write_zip(tmp_path / "climb.docx", dict(files)))
+    assert (err.kind, err.reason) == ("corrupt", "corrupt .docx (missing part or relationship)")
+
+
 def _unzipped_size(path: Path) -> int:
     import zipfile
 
