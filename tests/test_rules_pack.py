@@ -88,3 +88,11 @@ def test_user_vocabulary_extends_a_builtin_concept(tmp_path, pack):
     extended = load_pack([tmp_path])
     assert "hazard ledger" in extended.concepts["risk-register"].phrases
     assert set(pack.concepts["risk-register"].phrases) < set(extended.concepts["risk-register"].phrases)
+
+
+def test_bare_yaml_boolean_in_vocabulary_gets_a_hint(tmp_path):
+    _write(tmp_path, "vocab.yaml", "schema_version: 1\nconcepts:\n  negator:\n    exact: [not, no]\n")
+    with pytest.raises(RuleError) as e:
+        load_pack([tmp_path], builtin=False)
+    msg = e.value.one_line()
+    assert "vocab.yaml" in msg and "/concepts/negator/exact/1" in msg and "quote the word" in msg

@@ -71,7 +71,10 @@ def _validate(path: Path, data: Any, schema: str) -> None:
         e = errors[0]
         rid = data.get("id") if isinstance(data, dict) else None
         where = "/" + "/".join(str(p) for p in e.absolute_path)
-        raise RuleError(str(path), e.message, rule_id=rid, where=where)
+        message = e.message
+        if isinstance(e.instance, bool) and e.validator == "type":
+            message += " (YAML reads a bare yes/no/on/off/true/false as a boolean: quote the word)"
+        raise RuleError(str(path), message, rule_id=rid, where=where)
 
 
 def _yaml_files(dirs: Iterable[Path]) -> list[Path]:
