@@ -42,6 +42,8 @@ class Limits:
     # One paragraph (or table cell) of text: the language pipeline and the rule patterns work a
     # block at a time, so a single huge block is what would cost unbounded time.
     max_block_chars: int = 1_000_000
+    # One XML part of a .docx: its parsed tree costs several times its size in memory.
+    max_xml_part_bytes: int = 128 * 1024 * 1024
 
 
 class ContextTracker:

@@ -135,6 +135,12 @@ def _check_package(path: Path, limits: Limits) -> None:
             kind="too-large",
         )
     for m in members:
+        if m.filename.endswith((".xml", ".rels")) and m.file_size > limits.max_xml_part_bytes:
+            raise DocumentError(
+                name,
+                f"{m.filename} is {m.file_size} bytes of XML, over the limit of {limits.max_xml_part_bytes}",
+                kind="too-large",
+            )
         ratio = m.file_size / max(m.compress_size, 1)
         if m.file_size >= RATIO_FLOOR and ratio > limits.max_zip_ratio:
             raise DocumentError(
