@@ -191,6 +191,18 @@ def zip_bomb_docx(path: Path, inflated: int, declared: int | None = None) -> Pat
     return raw_zip(path, members)
 
 
+def zip_encrypted_docx(path: Path) -> Path:
+    """A .docx whose zip members carry the 'encrypted' flag (legacy zip password protection)."""
+    data = bytearray(docx(path).read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start >= 0:
+            data[start + flags_at] |= 0x01
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 # --- big documents ------------------------------------------------------------------------------
 
 

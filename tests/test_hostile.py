@@ -49,6 +49,7 @@ REFUSED: dict[str, tuple[str, str]] = {
     "scan.png": ("no-text", "image file (PNG) has no text layer (scanned?)"),
     "locked.docx": ("encrypted", "encrypted Office document (password-protected)"),
     "locked.pdf": ("encrypted", "encrypted PDF (password required)"),
+    "zip-locked.docx": ("encrypted", "encrypted zip archive (password required)"),
     "scanned.pdf": ("no-text", "no text layer (scanned?)"),
     "bomb.docx": ("too-large", "unzips to 2147487772 bytes, over the limit of 524288000 (zip bomb?)"),
     "liar.docx": ("too-large", "word/document.xml inflates beyond the 5000 bytes its zip directory declares (zip bomb?)"),
@@ -129,6 +130,7 @@ def _build_inputs(folder: Path, secret: Path, url: str) -> list[str]:
     (f / "scan.png").write_bytes(gen.png_bytes())
     gen.ole2(f / "locked.docx", ["EncryptionInfo", "EncryptedPackage"])
     gen.text_pdf(f / "locked.pdf", ["The joint board meets monthly."], encrypt="password")
+    gen.zip_encrypted_docx(f / "zip-locked.docx")
     data = (FIXTURES / "pdf" / "rmp_multipage.pdf").read_bytes()
     cut = data.rindex(b"startxref")
     (f / "badxref.pdf").write_bytes(data[:cut].replace(b"0000000", b"0000009") + b"startxref\n999999\n%%EOF\n")
