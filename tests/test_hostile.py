@@ -716,3 +716,13 @@ def test_an_xml_part_over_its_limit_is_refused_before_parsing(tmp_path):
     err = _refusal(path, Limits(max_xml_part_bytes=100_000))
     assert (err.kind, err.reason) == ("too-large", f"word/document.xml is {len(big)} bytes of XML, over the limit of 100000")
     assert len(load(path).blocks) == 5000
+
+
+def test_symlink_loop_in_a_rule_folder_does_not_hang(tmp_path):
+    from rmplint.rules.loader import load_pack
+
+    folder = _pack(tmp_path, _RULE)
+    os.symlink(folder, folder / "loop")
+    started = time.monotonic()
+    assert [r.id for r in load_pack([folder], builtin=False).rules] == ["user.test-rule"]
+    assert time.monotonic() - started < 10
