@@ -162,7 +162,7 @@ def main() -> None:
         goal(f"--jobs 2 speed-up on {n} documents", ratio(f"batch {n} docs --jobs 1", f"batch {n} docs --jobs 2"), 1.7, higher=True)
     for fmt in ("pdf", "docx"):
         goal(f"{fmt.upper()} 500p check / no-rules floor", ratio(f"{fmt} 500p rmplint check", f"{fmt} 500p no-rules floor"), 1.5)
-    (out / "results.json").write_text(json.dumps({"rows": rows, "goals": goals, "cpus": os.cpu_count()}, indent=2))
+    (out / f"results-{args.sizes.replace(',', '-')}.json").write_text(json.dumps({"rows": rows, "goals": goals, "cpus": os.cpu_count()}, indent=2))
 
 
 if __name__ == "__main__":
