@@ -264,7 +264,9 @@ def section_marks(heading_path: tuple[str, ...]) -> frozenset[str]:
     mv = mark_vocabulary()
     out = set()
     for h in heading_path:
-        key = re.sub(r"^[\d.\s]+|[^a-z ]", "", h.lower()).strip()
+        # "7 Glossary", "Appendix C: Glossary", "Schedule 1 – Definitions" all name a glossary
+        key = _SECTION_PREFIX.sub("", h.lower())
+        key = " ".join(re.sub(r"[^a-z ]", " ", key).split())
         if key in mv.recital_headings:
             out.add("recital")
         elif key in mv.glossary_headings:
@@ -274,6 +276,7 @@ def section_marks(heading_path: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+_SECTION_PREFIX = re.compile(r"^\s*(?:(?:appendix|annex|schedule|part|section|exhibit|attachment)\b\s*[a-z0-9]{0,3}\b)?[\W\d_]*")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…+|\t)\s*\d{1,4}\s*$")
 
 

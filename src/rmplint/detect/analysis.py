@@ -66,6 +66,7 @@ class TableView:
     location: Location
     marks: frozenset[str]
     filled: tuple[bool, ...] = ()  # per column: some data cell holds real content (not TBC/[insert]/blank)
+    rows_text: tuple[tuple[int, str], ...] = ()  # data rows (row number, cells joined by " | ")
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 )
             )
     filled = _filled_columns(doc)
+    rows = _row_texts(doc)
     tables = tuple(
         TableView(
             index=t.index,
@@ -210,6 +212,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             location=t.location,
             marks=section_marks(t.location.heading_path),
             filled=tuple(filled.get((t.index, c), False) for c in range(1, len(t.header) + 1)),
+            rows_text=rows.get(t.index, ()),
         )
         for t in doc.tables
     )
@@ -230,6 +233,16 @@ def _filled_columns(doc: Document) -> dict[tuple[int, int], bool]:
         real = not _EMPTY_CELL.match(b.text) and not any(p.search(b.text) for p in placeholder)
         out[(loc.table, loc.col)] = out.get((loc.table, loc.col), False) or real
     return out
+
+
+def _row_texts(doc: Document) -> dict[int, tuple[tuple[int, str], ...]]:
+    """Each table's data rows as text, for quoting table evidence row by row."""
+    cells: dict[int, dict[int, list[str]]] = {}
+    for b in doc.blocks:
+        loc = b.location
+        if b.kind == "table_cell" and loc.table is not None and (loc.row or 1) > 1 and b.text.strip():
+            cells.setdefault(loc.table, {}).setdefault(loc.row or 0, []).append(normalise(b.text))
+    return {t: tuple((r, " | ".join(c)) for r, c in sorted(rows.items())) for t, rows in cells.items()}
 
 
 def _sections(doc: Document, sentences: list[Sentence], concepts_of) -> Iterator[Section]:  # type: ignore[no-untyped-def]

@@ -28,7 +28,11 @@ _NET = re.compile(r"\bnet[\s-]?(?P<n>\d{1,3})\b", re.I)
 _MONTH_FOLLOWING = re.compile(r"\b(?:end of|last day of)\s+(?:the\s+)?(?:calendar\s+)?month\s+(?:following|after|succeeding)\b", re.I)
 _PAY_CUE = re.compile(r"\b(?:pay|pays|paid|payment|payments|payable|invoice|invoices|invoiced|remit|settle|settled|due and payable)\b", re.I)
 # periods that are not payment terms even in a payment sentence
-_NOT_TERM = re.compile(r"\b(?:interest|notice|dispute|disputed|retention|defects|warranty|terminat)", re.I)
+_NOT_TERM = re.compile(
+    r"\b(?:interest|notice|dispute|disputed|retention|defects|warranty|terminat|fails? to pay|failure to pay)", re.I
+)
+# "within 60 days of a written notice": a cure period, not a payment term
+_AFTER_NOT_TERM = re.compile(r"^\s*(?:of|after|following|from)\s+(?:a\s+|the\s+|any\s+)?(?:written\s+)?(?:notice|demand)", re.I)
 
 
 def _value(word: str) -> int:
@@ -49,7 +53,8 @@ def payment_days(text: str) -> list[int]:
     following = 30 if _MONTH_FOLLOWING.search(text) else 0
     for m in _PERIOD.finditer(text):
         before = text[max(0, m.start() - 60) : m.start()]
-        if _NOT_TERM.search(before):
+        after = text[m.end() : m.end() + 30]
+        if _NOT_TERM.search(before) or _AFTER_NOT_TERM.search(after):
             continue
         n = int(m.group("paren")) if m.group("paren") else _value(m.group("n"))
         unit = m.group("unit").lower()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rmplint.detect import DetectOptions, DetectorResult, Hit
 from rmplint.detect.analysis import AnalysedDocument
+from rmplint.nlp import mark_vocabulary
 from rmplint.rules.spec import TableSpec
 
 _NOT_EVIDENCE = frozenset({"glossary", "contents", "recital"})
+_MAX_ROWS = 12
 
 
 def detect(adoc: AnalysedDocument, spec: TableSpec, opts: DetectOptions) -> DetectorResult:
@@ -28,8 +32,16 @@ def detect(adoc: AnalysedDocument, spec: TableSpec, opts: DetectOptions) -> Dete
                 empty.append(t.header[idx])
         else:
             joint_ctx = "joint" in t.context or any("joint" in hc for hc in t.header_concepts)
-            text = f"Table {t.index} ({t.rows - 1} rows): " + " | ".join(h for h in t.header if h)
+            header = " | ".join(h for h in t.header if h)
             # a column whose cells are all blank or placeholders shows the intent, not the evidence
             note = f"column {', '.join(empty)} has no entries" if empty else ", ".join(cols)
-            hits.append(Hit(text, t.location, None, False, joint_ctx, weak=bool(empty), note=note))
+            # quote the table row by row (an auditor checks the entries, not the header)
+            placeholder = mark_vocabulary().placeholder
+            rows = tuple(
+                (r, text) for r, text in t.rows_text if not any(p.search(text) for p in placeholder)
+            )[:_MAX_ROWS] or ((0, ""),)
+            for r, text in rows:
+                loc = replace(t.location, row=r, col=1) if r else t.location
+                quote = f"{header}: {text}" if text else f"Table {t.index}: {header}"
+                hits.append(Hit(quote, loc, None, False, joint_ctx, weak=bool(empty), note=note))
     return DetectorResult(tuple(hits))
