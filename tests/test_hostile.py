@@ -733,3 +733,25 @@ def test_symlink_loop_in_a_rule_folder_does_not_hang(tmp_path):
     started = time.monotonic()
     assert [r.id for r in load_pack([folder], builtin=False).rules] == ["user.test-rule"]
     assert time.monotonic() - started < 10
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(tmp_path, monkeypatch, checker):
+    from rmplint.cli import iter_documents
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "plan.md").write_text("# Plan\n")
+    (tmp_path / "open.md").write_text("# Plan\n")
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real(path)
+
+    # Tests run as root, who can list any folder: refuse the listing itself instead.
+    monkeypatch.setattr(os, "scandir", scandir)
+    docs = iter_documents([str(tmp_path)])
+    assert docs == [str(locked), str(tmp_path / "open.md")]
+    result = checker.check_path(str(locked))
+    assert result.error_kind == "unreadable"

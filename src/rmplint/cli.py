@@ -41,8 +41,9 @@ def iter_documents(paths: Iterable[str]) -> list[str]:
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            found = []
-            for root, dirs, files in os.walk(p, followlinks=False):
+            found: list[str] = []
+            # A folder that cannot be listed is checked (and reported) like a file, never skipped.
+            for root, dirs, files in os.walk(p, followlinks=False, onerror=lambda e: found.append(e.filename)):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in files:
                     if f.lower().endswith(EXTENSIONS) and not f.startswith((".", "~$")):
