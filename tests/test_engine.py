@@ -192,3 +192,32 @@ def test_a_clause_the_contract_disapplies_is_not_a_term(checker, tmp_path, exclu
     assert bool(found) is audited
     if audited:
         assert found[0].location.clause_ref == "14.1"
+
+
+def test_list_items_under_a_deferring_lead_in_are_deferred(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Knowledge"),
+        ("p", "The following will be developed during the next phase:"),
+        ("bullet", "Guidelines on which information may be shared with partner organisations and which is commercially sensitive."),
+    ])
+    v = verdict(checker.check_path(path), "4.4")
+    assert v.status != "met" and "deferred" in v.reason
+
+
+def test_placeholder_cut_by_the_sentencizer_still_marks_both_halves(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Exit triggers"),
+        ("p", "[insert exit triggers, e.g. change of ownership of the partner, persistent performance failure]"),
+    ])
+    res = checker.check_path(path)
+    assert all("change of ownership" not in e.text for c in res.clauses for e in c.evidence)
+
+
+def test_first_column_of_a_wide_table_is_evidence_not_a_label(checker, tmp_path):
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Risks"),
+        ("table", [["Risk", "Owner", "Mitigation"], ["Loss of key staff", "HR Director", "Succession plan"]]),
+    ])
+    res = checker.check_path(path)
+    quotes = [e.text for c in res.clauses for e in c.evidence]
+    assert any("Loss of key staff" in q for q in quotes)

@@ -672,8 +672,7 @@ def test_bad_rule_pack_on_the_command_line_is_one_line_and_exit_2(tmp_path):
 @pytest.mark.parametrize("content", [
     "profile = [unclosed\n",
     "profile = 'sometimes'\n",
-    pytest.param("\xff\xfe garbage", marks=pytest.mark.xfail(
-        strict=True, reason="config.py reads the file as UTF-8 without catching UnicodeDecodeError (traceback)")),
+    "\xff\xfe garbage",
 ])
 def test_bad_config_file_is_one_line_and_exit_2(tmp_path, content):
     from click.testing import CliRunner

@@ -108,3 +108,20 @@ def test_sections_and_contents():
     assert section_marks(("12 Glossary",)) == {"glossary"}
     assert looks_like_contents_entry("7.5 Joint risk management ........ 14")
     assert not looks_like_contents_entry("The joint risk register is reviewed monthly.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When the Framework ends, the board will commission a joint lessons report from both organisations.",
+        "At the end of the joint venture the partners will produce a closing report.",
+        "On exit the transition team will prepare a handover plan for the incoming supplier.",
+    ],
+)
+def test_event_triggered_commitments_are_not_deferral(text):
+    assert "deferred" not in marks(text)[0]
+
+
+def test_settled_idiom_does_not_negate():
+    _, neg, _ = marks("Issues that cannot be settled on site go to the sponsors within five days.")
+    assert "sponsors" not in neg

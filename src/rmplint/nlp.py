@@ -94,6 +94,8 @@ class MarkVocabulary:
     deferrals: tuple[tuple[str, ...], ...]
     future: tuple[tuple[str, ...], ...]
     creation: frozenset[str]
+    events: tuple[tuple[str, ...], ...]
+    event_patterns: tuple[re.Pattern[str], ...]
     conditionals: tuple[tuple[str, ...], ...]
     non_binding: tuple[tuple[str, ...], ...]
     placeholder: tuple[re.Pattern[str], ...]
@@ -131,6 +133,8 @@ def mark_vocabulary() -> MarkVocabulary:
         deferrals=seqs("deferral_phrases"),
         future=seqs("future_markers"),
         creation=lemmas("creation_verbs"),
+        events=seqs("event_triggers"),
+        event_patterns=regexes("event_patterns"),
         conditionals=seqs("conditional_phrases"),
         non_binding=seqs("non_binding_phrases"),
         placeholder=tuple(re.compile(p, re.I if not p.startswith("\\bX") else 0) for p in raw["placeholder_patterns"]),
@@ -240,7 +244,12 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         excluded.update(range(clause_start(s), e))
     if _find_seqs(words, mv.deferrals):
         marks.add("deferred")
-    elif profile != "contract" and not (_PERIODIC & set(words)):
+    elif (
+        profile != "contract"
+        and not (_PERIODIC & set(words))
+        and not _find_seqs(words, mv.events)
+        and not any(p.search(text) for p in mv.event_patterns)
+    ):
         for s, e in _find_seqs(words, mv.future):
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
                 marks.add("deferred")

@@ -71,6 +71,8 @@ def load(path: str | Path) -> tuple[WaiverEntry, ...]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise ConfigError(f"{path}: cannot read waivers file ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: waivers file is not UTF-8 text") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: invalid YAML ({' '.join(str(e).split())})") from None
     if isinstance(data, dict) and set(data) == {"waivers"}:

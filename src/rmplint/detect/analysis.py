@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
@@ -148,6 +148,11 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
 
     sentences: list[Sentence] = []
     texts = (b.text for b in doc.blocks)
+    ncols = {t.index: t.cols for t in doc.tables}
+    placeholder = mark_vocabulary().placeholder
+    # a lead-in that defers ("The following will be developed:") or a heading that does
+    # ("Still to be set up") defers the list items under it
+    lead_in_deferred = False
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
         ctx = set()
@@ -161,8 +166,15 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             sec_marks.add("heading")
         if looks_like_contents_entry(block.text) or (block.style and _TOC_STYLE.match(block.style)):
             sec_marks.add("contents")
-        if block.kind == "table_cell" and (loc.row == 1 or loc.col == 1) and len(block.text.split()) <= _LABEL_WORDS:
+        if block.kind == "table_cell" and len(block.text.split()) <= _LABEL_WORDS and (
+            loc.row == 1 or (loc.col == 1 and ncols.get(loc.table or 0, 0) == 2)
+        ):
             sec_marks.add("label")
+        if profile != "contract":
+            sec_marks.discard("recital")  # a plan's "Background" section states facts, it recites nothing
+        if block.kind == "list_item" and lead_in_deferred:
+            sec_marks.add("deferred")
+        holder_spans = [m.span() for p in placeholder for m in p.finditer(block.text)]
         sents = list(sdoc.sents)
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
         by_sent: list[list[ConceptHit]] = [[] for _ in sents]
@@ -176,6 +188,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             words = [t.lower_ for t in sent]
             norms = [t.norm_ for t in sent]
             sm = mark_sentence(words, norms, sent.text, profile)
+            # a placeholder the sentencizer cut in two ("[insert triggers, e.g. ...]") marks both halves
+            cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char]
+            if cut and "placeholder" not in sm.marks:
+                sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             clean, neg, exc = set(), set(), set()
             for h in sent_hits:
                 offs = range(h.start - sent.start, h.end - sent.start)
@@ -200,6 +216,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     placeholders=sm.placeholders,
                 )
             )
+        if block.kind != "list_item":
+            last = sentences[-1] if sentences and sentences[-1].block == bi else None
+            deferring = last is not None and "deferred" in last.marks
+            lead_in_deferred = deferring and (block.kind == "heading" or block.text.rstrip().endswith(":"))
     filled = _filled_columns(doc)
     rows = _row_texts(doc)
     tables = tuple(
