@@ -221,3 +221,37 @@ def test_first_column_of_a_wide_table_is_evidence_not_a_label(checker, tmp_path)
     res = checker.check_path(path)
     quotes = [e.text for c in res.clauses for e in c.evidence]
     assert any("Loss of key staff" in q for q in quotes)
+
+
+TRAPS = """# Supply Agreement
+
+## Background
+
+(A) The parties wish to work collaboratively and may in due course agree liquidated damages for late delivery.
+
+## 1 Definitions
+
+1.1 "Liquidated Damages" means the sums set out in Schedule 4.
+
+1.2 "Performance Bonus" has the meaning given in Schedule 5.
+
+## 2 Supply
+
+2.1 The Supplier shall deliver the Goods on the Delivery Date. This Agreement is governed by the law of England.
+
+2.2 The parties may in future agree a performance bonus scheme.
+
+2.3 No liquidated damages shall be payable under this Agreement.
+
+2.4 The delay damages rate is £[insert amount] per week.
+"""
+
+
+def test_recitals_definitions_negations_and_placeholders_are_not_terms(checker, tmp_path):
+    path = tmp_path / "supply.md"
+    path.write_text(TRAPS, encoding="utf-8")
+    res = checker.check_document_path(path, "contract")
+    terms = {f.term for f in res.findings if f.category in ("adversarial", "collaborative")}
+    assert "Liquidated damages" not in terms and "Performance bonuses" not in terms, res.findings
+    holders = [f for f in res.findings if f.rule == "hygiene.placeholder"]
+    assert holders and holders[0].location.clause_ref == "2.4"

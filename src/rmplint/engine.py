@@ -303,10 +303,15 @@ def _term_message(rule: Rule, h: Hit) -> str:
 
 
 # "Clause 14 (Audit) shall not apply", "Section 9 is intentionally left blank": a clause of this
-# document that the document itself disapplies. References to another document ("of the Main
-# Contract") are not this document's clauses.
+# document that the document itself disapplies as a whole. "Clause 15.1 shall not apply to
+# gross negligence" is a carve-out, not a disapplication; "clause 26 of the Main Contract" is
+# another document's clause.
 _EXCLUDED_REF = re.compile(
-    r"\b(?:clause|section|article|paragraph|condition)s?\s+(\d{1,3}(?:\.\d{1,3})*)(?![^.;]{0,40}\bof (?:the|any) )",
+    r"\b(?:clause|section|article|paragraph|condition)\s+(\d{1,3}(?:\.\d{1,3})*)\s*(?:\([^)]{0,60}\)\s*)?"
+    r"(?:of this (?:agreement|contract|sub-?contract|deed)\s+)?"
+    r"(?:shall|will|does|do|is to)\s+not\s+apply(?:\s+to\s+this\s+(?:agreement|contract|sub-?contract|deed))?\s*(?:[.;]|$)"
+    r"|\b(?:clause|section|article|paragraph)\s+(\d{1,3}(?:\.\d{1,3})*)\s*(?:\([^)]{0,60}\)\s*)?"
+    r"(?:is|has been)\s+(?:intentionally\s+)?(?:left\s+blank|deleted|not used|omitted)",
     re.I,
 )
 
@@ -315,7 +320,7 @@ def excluded_clauses(adoc: AnalysedDocument) -> frozenset[str]:
     out = set()
     for s in adoc.sentences:
         if "excluded" in s.marks and "contents" not in s.marks:
-            out.update(m.group(1) for m in _EXCLUDED_REF.finditer(s.text))
+            out.update(m.group(1) or m.group(2) for m in _EXCLUDED_REF.finditer(s.text))
     return frozenset(out)
 
 

@@ -181,6 +181,7 @@ _PERIODIC = frozenset(
     "continually continuously ongoing throughout".split()
 )
 _SCOPE_WINDOW = 12
+_CARVE_OUT = frozenset({"to", "in", "where", "if", "for", "unless", "insofar", "so", "with", "during", "while"})
 _BE = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # ", and the register is reviewed": a comma before one of these starts a new clause
 _CLAUSE_JOINERS = frozenset({"and", "but", "or", "so", "which", "while", "whilst", "whereas", "yet"})
@@ -238,6 +239,11 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
                 break
     excluded: set[int] = set()
     for s, e in _find_seqs(words, mv.exclusions):
+        whole = e + 2 < n + 1 and words[e : e + 2] == ["to", "this"]  # "... shall not apply to this Agreement"
+        if e < n and words[e] in _CARVE_OUT and not whole:
+            # "the cap shall not apply to gross negligence": an exception carved out, not a denial
+            negated.difference_update(range(clause_start(s), n))
+            continue
         if "n/a" in words[s:e] and e - s == 1 and n > 3 and s not in (n - 1, n - 2):
             continue  # "n/a" only excludes when it is the verdict at the end of a line
         marks.add("excluded")

@@ -153,6 +153,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
     lead_in_deferred = False
+    in_recitals = False
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
         ctx = set()
@@ -172,6 +173,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             sec_marks.add("label")
         if profile != "contract":
             sec_marks.discard("recital")  # a plan's "Background" section states facts, it recites nothing
+        else:
+            in_recitals = _recital_state(block, in_recitals)
+            if in_recitals:
+                sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
         holder_spans = [m.span() for p in placeholder for m in p.finditer(block.text)]
@@ -220,6 +225,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             last = sentences[-1] if sentences and sentences[-1].block == bi else None
             deferring = last is not None and "deferred" in last.marks
             lead_in_deferred = deferring and (block.kind == "heading" or block.text.rstrip().endswith(":"))
+    sentences = _non_binding_sections(sentences)
     filled = _filled_columns(doc)
     rows = _row_texts(doc)
     tables = tuple(
@@ -237,6 +243,45 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+_RECITAL_START = re.compile(r"(?i)^\W*(?:background|recitals?|whereas|preamble)\W*$|^\W*(?:\([a-z]\)\s*)?whereas\b")
+_RECITAL_END = re.compile(
+    r"(?i)^\W*(?:now,?\s+therefore|now\s+it\s+is|it\s+is\s+(?:hereby\s+)?agreed|the\s+parties\s+(?:hereby\s+)?agree|"
+    r"agreed\s+terms|operative\s+provisions|in\s+consideration\s+of)"
+)
+
+
+def _recital_state(block: Block, inside: bool) -> bool:
+    """Whether a contract block sits in the recitals: from a "Background"/"Recitals"/"WHEREAS" line
+    (heading or not) until the operative part starts (a numbered clause, another heading, "NOW
+    THEREFORE", "IT IS AGREED")."""
+    text = block.text.strip()
+    if _RECITAL_START.match(text):
+        return True
+    if not inside:
+        return False
+    if _RECITAL_END.match(text) or block.kind == "heading" or block.location.clause_ref:
+        return False
+    return True
+
+
+_THIS_PART = re.compile(r"(?i)\bthis (?:charter|section|schedule|part|annex|appendix|clause|statement|memorandum|protocol|exhibit)\b")
+
+
+def _non_binding_sections(sentences: list[Sentence]) -> list[Sentence]:
+    """A section that declares itself non-binding ("This Charter is a statement of intention only")
+    makes every sentence in it non-binding, not just the declaration."""
+    paths = {s.location.heading_path for s in sentences if "non-binding" in s.marks and _THIS_PART.search(s.text)}
+    paths.discard(())
+    if not paths:
+        return sentences
+    return [
+        replace(s, marks=s.marks | {"non-binding"})
+        if any(s.location.heading_path[: len(p)] == p for p in paths)
+        else s
+        for s in sentences
+    ]
 
 
 _EMPTY_CELL = re.compile(r"^\W*(?:n/?a|none|nil|tbc|tba|tbd|to be confirmed|-+|—|–)?\W*$", re.I)

@@ -29,10 +29,13 @@ _MONTH_FOLLOWING = re.compile(r"\b(?:end of|last day of)\s+(?:the\s+)?(?:calenda
 _PAY_CUE = re.compile(r"\b(?:pay|pays|paid|payment|payments|payable|invoice|invoices|invoiced|remit|settle|settled|due and payable)\b", re.I)
 # periods that are not payment terms even in a payment sentence
 _NOT_TERM = re.compile(
-    r"\b(?:interest|notice|dispute|disputed|retention|defects|warranty|terminat|fails? to pay|failure to pay)", re.I
+    r"\b(?:interest|notice|dispute|disputed|retention|defects|warranty|terminat|fails? to pay|failure to pay|"
+    r"pay less|payment notice|repa(?:y|id|yment))", re.I
 )
 # "within 60 days of a written notice": a cure period, not a payment term
-_AFTER_NOT_TERM = re.compile(r"^\s*(?:of|after|following|from)\s+(?:a\s+|the\s+|any\s+)?(?:written\s+)?(?:notice|demand)", re.I)
+_AFTER_NOT_TERM = re.compile(
+    r"^\s*(?:of|after|following|from)\s+(?:a\s+|the\s+|any\s+)?(?:written\s+)?(?:notice|demand|valuation date)", re.I
+)
 
 
 def _value(word: str) -> int:
@@ -45,9 +48,12 @@ def _value(word: str) -> int:
     return _UNITS[word]
 
 
-def payment_days(text: str) -> list[int]:
-    """Every payment period stated in the sentence, in calendar days (empty if none)."""
-    if not _PAY_CUE.search(text):
+def payment_days(text: str, labelled: bool = False) -> list[int]:
+    """Every payment period stated in the sentence, in calendar days (empty if none).
+
+    labelled: the sentence is a table cell whose row or column label is about payment
+    ("Payment terms | 60 days"), so it needs no payment word of its own."""
+    if not labelled and not _PAY_CUE.search(text):
         return []
     out = []
     following = 30 if _MONTH_FOLLOWING.search(text) else 0
@@ -77,7 +83,7 @@ def detect(adoc: AnalysedDocument, spec: PaymentSpec, opts: DetectOptions) -> De
     for s in adoc.sentences:
         if not s.usable or "redacted" in s.marks or "payment" in (s.negated | s.excluded):
             continue
-        days = payment_days(s.text)
+        days = payment_days(s.text, labelled=s.kind == "table_cell" and "payment" in s.context)
         if not days:
             continue
         longest = max(days)
