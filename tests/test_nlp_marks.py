@@ -125,3 +125,22 @@ def test_event_triggered_commitments_are_not_deferral(text):
 def test_settled_idiom_does_not_negate():
     _, neg, _ = marks("Issues that cannot be settled on site go to the sponsors within five days.")
     assert "sponsors" not in neg
+
+
+@pytest.mark.parametrize(
+    "text, conditional",
+    [
+        ("The parties may, at the first annual review, agree a mechanism for sharing savings.", True),
+        ("Any Member may refer it to an independent expert, agreed between them.", False),
+        ("The limits in clause 15.1 shall not apply to liability for gross negligence.", False),
+    ],
+)
+def test_discretion_to_agree_later(text, conditional):
+    assert ("conditional" in marks(text, "contract")[0]) is conditional
+
+
+def test_carve_out_negates_nothing_but_whole_exclusion_excludes():
+    _, neg, exc = marks("The limits in clause 15.1 shall not apply to liability for gross negligence.", "contract")
+    assert not neg and not exc
+    _, _, exc = marks("Section 14 (Liquidated Damages) shall not apply to this Agreement.", "contract")
+    assert "liquidated" in exc

@@ -34,3 +34,20 @@ def test_payment_periods(text, days):
 )
 def test_periods_that_are_not_payment_terms(text):
     assert payment_days(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The due date for each interim payment is seven days after the relevant valuation date.",
+        "Not later than five days after the due date the Contractor shall give a payment notice.",
+        "Any overpayment shall be repaid within 14 days of demand.",
+    ],
+)
+def test_anchors_that_are_not_an_invoice_are_not_payment_terms(text):
+    assert payment_days(text) == []
+
+
+def test_a_table_cell_labelled_payment_needs_no_payment_word():
+    assert payment_days("60 days", labelled=True) == [60]
+    assert payment_days("60 days") == []

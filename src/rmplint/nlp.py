@@ -260,7 +260,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
                 marks.add("deferred")
                 break
-    if _find_seqs(words, mv.conditionals):
+    if _find_seqs(words, mv.conditionals) or _may_later_agree(words, norms):
         marks.add("conditional")
     if _find_seqs(words, mv.non_binding):
         marks.add("non-binding")
@@ -272,6 +272,25 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
     if any(p.search(text) for p in mv.definition):
         marks.add("definition")
     return SentenceMarks(frozenset(marks), frozenset(negated), frozenset(excluded), holders)
+
+
+_LATER_AGREEMENT = frozenset({"agree", "consider", "decide", "discuss", "explore", "negotiate"})
+
+
+def _may_later_agree(words: list[str], norms: list[str]) -> bool:
+    """ "The parties may, at the first annual review, agree a mechanism": discretion to agree later,
+    with words in between that a fixed phrase list would miss."""
+    n = len(words)
+    for i, w in enumerate(words):
+        if w != "may":
+            continue
+        for k in range(i + 1, min(n, i + 10)):
+            if norms[k] in _LATER_AGREEMENT:
+                # the agreeing is what "may" governs: next to it, or after an aside set off by commas
+                if k <= i + 2 or (words[i + 1] == "," and "," in words[i + 2 : k]):
+                    return True
+                break
+    return False
 
 
 def section_marks(heading_path: tuple[str, ...]) -> frozenset[str]:

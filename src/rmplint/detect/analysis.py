@@ -167,10 +167,14 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             sec_marks.add("heading")
         if looks_like_contents_entry(block.text) or (block.style and _TOC_STYLE.match(block.style)):
             sec_marks.add("contents")
+        # In a plan, the first column of a wide table holds entries (a risk, a trigger); in a
+        # contract's particulars or term-summary table it names the term its row settles.
         if block.kind == "table_cell" and len(block.text.split()) <= _LABEL_WORDS and (
-            loc.row == 1 or (loc.col == 1 and ncols.get(loc.table or 0, 0) == 2)
+            loc.row == 1 or (loc.col == 1 and (profile == "contract" or ncols.get(loc.table or 0, 0) == 2))
         ):
             sec_marks.add("label")
+        if profile == "contract" and block.kind != "table_cell" and _title_like(block.text):
+            sec_marks.add("heading")  # "Part C — Liquidated Damages." is a title, not a clause
         if profile != "contract":
             sec_marks.discard("recital")  # a plan's "Background" section states facts, it recites nothing
         else:
@@ -243,6 +247,18 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+_VERB_CUE = re.compile(
+    r"(?i)\b(?:shall|will|must|may|is|are|be|been|has|have|had|does|do|can|cannot|pays?|paid|provides?|agrees?|"
+    r"means|applies|apply|includes?|requires?|owns?|warrants?|indemnif\w*|terminat\w*|not|no)\b"
+)
+
+
+def _title_like(text: str) -> bool:
+    """A short line with no verb: a title or caption, whatever its style."""
+    words = text.split()
+    return 0 < len(words) <= 8 and not _VERB_CUE.search(text)
 
 
 _RECITAL_START = re.compile(r"(?i)^\W*(?:background|recitals?|whereas|preamble)\W*$|^\W*(?:\([a-z]\)\s*)?whereas\b")

@@ -34,7 +34,8 @@ _NOT_TERM = re.compile(
 )
 # "within 60 days of a written notice": a cure period, not a payment term
 _AFTER_NOT_TERM = re.compile(
-    r"^\s*(?:of|after|following|from)\s+(?:a\s+|the\s+|any\s+)?(?:written\s+)?(?:notice|demand|valuation date)", re.I
+    r"^\s*(?:of|after|following|from)\s+(?:a\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:notice|demand|valuation date|due date)",
+    re.I,
 )
 
 
@@ -59,7 +60,7 @@ def payment_days(text: str, labelled: bool = False) -> list[int]:
     following = 30 if _MONTH_FOLLOWING.search(text) else 0
     for m in _PERIOD.finditer(text):
         before = text[max(0, m.start() - 60) : m.start()]
-        after = text[m.end() : m.end() + 30]
+        after = text[m.end() : m.end() + 60]
         if _NOT_TERM.search(before) or _AFTER_NOT_TERM.search(after):
             continue
         n = int(m.group("paren")) if m.group("paren") else _value(m.group("n"))
