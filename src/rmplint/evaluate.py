@@ -115,7 +115,8 @@ def evaluate(corpus: Path, checker: Checker) -> EvalResult:
             key = str(trap.get("clause") or trap.get("term"))
             expect = trap.get("expect", "not-evidence")
             ev = _evidence_texts(result, profile, key)
-            quoted = any(_contains(e, trap["text"]) or _contains(trap["text"], e) for e in ev)
+            # a quote inside the trap text counts only when it says something ("A" from a RACI cell does not)
+            quoted = any(_contains(e, trap["text"]) or (len(e) >= 20 and _contains(trap["text"], e)) for e in ev)
             if expect == "evidence":
                 ok = quoted
             else:

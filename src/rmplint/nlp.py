@@ -181,6 +181,7 @@ _PERIODIC = frozenset(
     "continually continuously ongoing throughout".split()
 )
 _SCOPE_WINDOW = 12
+_CONDITION_WORDS = frozenset({"if", "where", "unless", "until", "when", "whenever", "should", "once"})
 _CARVE_OUT = frozenset({"to", "in", "where", "if", "for", "unless", "insofar", "so", "with", "during", "while"})
 _BE = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 # ", and the register is reviewed": a comma before one of these starts a new clause
@@ -222,9 +223,12 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
             continue
         marks.add("negated")
         # forward: to the end of the clause, at most a window of tokens
+        # inside a condition ("if the dispute is not resolved within 30 days, either party may
+        # refer it"), the negation ends with the condition at the comma
+        conditional = any(words[k] in _CONDITION_WORDS for k in range(clause_start(i), i))
         j = i + 1
         while j < n and j <= i + _SCOPE_WINDOW and words[j] not in mv.breaks and not (
-            words[j] == "," and j + 1 < n and words[j + 1] in _CLAUSE_JOINERS
+            words[j] == "," and (conditional or (j + 1 < n and words[j + 1] in _CLAUSE_JOINERS))
         ):
             negated.add(j)
             j += 1
