@@ -248,6 +248,8 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
                 try:
                     kind, value = conn.recv()
                 except (EOFError, OSError):
+                    if not w.ready:  # it could not even build its checker: replacing it would loop
+                        raise RuntimeError("a worker process died while starting") from None
                     _replace(workers, w, ctx, spec, done, paths, None)
                     continue
                 if kind == "ready":
