@@ -235,7 +235,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         # backward when the negation denies existence ("... has not yet been established") or
         # denies a passive predicate of the subject ("customer requirements have not been captured")
         for k in range(i + 1, min(n, i + 5)):
-            passive = words[k - 1] in {"been", "be", "being"} or (k == i + 1 and i > 0 and words[i - 1] in _BE)
+            passive = words[k - 1] in {"been", "be", "being"} or (i > 0 and words[i - 1] in _BE)
             if norms[k] in mv.existence or (passive and words[k].isalpha() and words[k].endswith(("ed", "en", "wn"))):
                 negated.update(range(clause_start(i), i))
                 break

@@ -149,6 +149,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     sentences: list[Sentence] = []
     texts = (b.text for b in doc.blocks)
     ncols = {t.index: t.cols for t in doc.tables}
+    title = _title(doc)
     placeholder = mark_vocabulary().placeholder
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
@@ -158,7 +159,8 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         loc = block.location
         ctx = set()
         for h in loc.heading_path:
-            ctx |= concepts_of(h)
+            if h != title:
+                ctx |= concepts_of(h)
         cell_hdr = headers.get((loc.table or 0, loc.row or 0, loc.col or 0), "") if block.kind == "table_cell" else ""
         if cell_hdr:
             ctx |= concepts_of(cell_hdr)
@@ -247,6 +249,18 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+def _title(doc: Document) -> str | None:
+    """The document's title: a first heading with no other heading at its level. It sits above
+    every section, so it says nothing about any one of them and is left out of section context."""
+    heads = [b for b in doc.blocks if b.kind == "heading"]
+    if len(heads) < 2 or doc.blocks[0].kind != "heading":
+        return None  # a lone heading heads the one section there is
+    first = doc.blocks[0]
+    if any(h.level <= first.level for h in heads[1:]):
+        return None
+    return " ".join(first.text.split())
 
 
 _VERB_CUE = re.compile(
