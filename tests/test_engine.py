@@ -255,3 +255,16 @@ def test_recitals_definitions_negations_and_placeholders_are_not_terms(checker, 
     assert "Liquidated damages" not in terms and "Performance bonuses" not in terms, res.findings
     holders = [f for f in res.findings if f.rule == "hygiene.placeholder"]
     assert holders and holders[0].location.clause_ref == "2.4"
+
+
+def test_an_engine_bug_on_one_document_is_an_error_result_not_a_crash(checker, root, monkeypatch):
+    from rmplint.engine import Checker
+
+    def boom(self, doc, profile=None):
+        raise ValueError("unexpected structure")
+
+    monkeypatch.delenv("RMPLINT_DEBUG", raising=False)
+    monkeypatch.setattr(Checker, "check_document", boom)
+    res = checker.check_path(root / "examples" / "sample-rmp.docx")
+    assert res.error_kind == "internal"
+    assert "ValueError: unexpected structure" in res.error and "please report" in res.error

@@ -6,6 +6,7 @@ present, and what a placeholder is. Detectors only gather evidence; reporters on
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -65,7 +66,16 @@ class Checker:
             doc = load(path, self.options.limits)
         except DocumentError as e:
             return DocumentResult(path=str(path), profile=None, error=e.reason, error_kind=e.kind)
-        return self.check_document(doc)
+        try:
+            return self.check_document(doc)
+        except Exception as e:  # noqa: BLE001 - a bug met on one document must not stop a batch
+            if os.environ.get("RMPLINT_DEBUG"):
+                raise
+            return DocumentResult(
+                path=str(path), profile=None, format=doc.format, error_kind="internal",
+                error=f"internal error while checking ({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
+                      "please report it (RMPLINT_DEBUG=1 shows the traceback)",
+            )
 
     def check_document_path(self, path: str | Path, profile: str | None = None) -> DocumentResult:
         """Check a file with a given profile (used by eval, where the label says what it is)."""
