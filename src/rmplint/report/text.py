@@ -72,6 +72,18 @@ def _document(con, doc: DocumentResult, escape) -> None:  # type: ignore[no-unty
             )
             con.print(f"      {escape(f.message)}")
             con.print(f"      [italic]“{escape(_short(f.text))}”[/]")
+    balance = doc.summary.get("balance")
+    if balance is not None:
+        line = (f"  [bold]Balance[/]: {balance['adversarial']} potentially adversarial, "
+                f"{balance['collaborative']} collaborative terms")
+        missing = doc.summary.get("missing_counterparts") or []
+        if missing:
+            line += "; collaborative counterparts missing: " + escape(", ".join(missing))
+        con.print(line)
+    maturity = doc.summary.get("maturity")
+    if maturity:
+        levels = ", ".join(f"{sid} {m['level'] or '–'}" for sid, m in maturity.items())
+        con.print(f"  [bold]Maturity (Annex A, indicative)[/]: {escape(levels)}")
     con.print()
 
 
