@@ -204,7 +204,8 @@ _DATE_RES = (
 
 def parse_dates(text: str) -> list[date]:
     """Dates written as 2025-08-14, 14/08/2025, 14 Aug 2025, August 14, 2025 or August 2025."""
-    out, taken = [], []
+    out: list[date] = []
+    taken: list[tuple[int, int]] = []
     for rx in _DATE_RES:
         for m in rx.finditer(text):
             if any(a <= m.start() < b for a, b in taken):

@@ -436,8 +436,8 @@ def waivers_check(paths: tuple[str, ...], as_of, profile: str | None, rule_dirs:
         raise UserError(e.one_line()) from None
     day = _as_of_date(cfg)
     expired = waivers.expired(entries, day)
-    for e in expired:
-        click.echo(f"expired: {e.describe()}")
+    for entry in expired:
+        click.echo(f"expired: {entry.describe()}")
     unused: list = []  # type: ignore[type-arg]
     if paths:
         results = _check_results(paths, cfg)
@@ -445,9 +445,9 @@ def waivers_check(paths: tuple[str, ...], as_of, profile: str | None, rule_dirs:
             if r.error:
                 click.echo(f"rmplint: {r.path}: {r.error}", err=True)
         used = waivers.apply(results, entries, day)[1]
-        unused = [e for i, e in enumerate(entries) if i not in used]
-        for e in unused:
-            click.echo(f"unused: {e.describe()}")
+        unused = [entry for i, entry in enumerate(entries) if i not in used]
+        for entry in unused:
+            click.echo(f"unused: {entry.describe()}")
     checked = f", {len(unused)} unused" if paths else ""
     click.echo(f"{len(entries)} waivers as of {day.isoformat()}: {len(expired)} expired{checked}")
     if expired:

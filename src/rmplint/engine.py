@@ -327,7 +327,7 @@ _EXCLUDED_REF = re.compile(
 
 
 def excluded_clauses(adoc: AnalysedDocument) -> frozenset[str]:
-    out = set()
+    out: set[str] = set()
     for s in adoc.sentences:
         if "excluded" in s.marks and "contents" not in s.marks:
             out.update(m.group(1) or m.group(2) for m in _EXCLUDED_REF.finditer(s.text))

@@ -34,7 +34,7 @@ def get_nlp() -> "Language":
     from spacy.lookups import load_lookups
 
     table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    lemma_of = {}
+    lemma_of: dict[str, str] = {}
 
     @Language.component("rmplint_lemmas")
     def rmplint_lemmas(doc):  # type: ignore[no-untyped-def]
@@ -203,7 +203,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
     mv = mark_vocabulary()
     n = len(words)
     marks: set[str] = set()
-    idiom = set()
+    idiom: set[int] = set()
     for s, e in _find_seqs(words, mv.idioms):
         idiom.update(range(s, e))
 

@@ -157,10 +157,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     in_recitals = False
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
-        ctx = set()
-        for h in loc.heading_path:
-            if h != title:
-                ctx |= concepts_of(h)
+        ctx: set[str] = set()
+        for heading in loc.heading_path:
+            if heading != title:
+                ctx |= concepts_of(heading)
         cell_hdr = headers.get((loc.table or 0, loc.row or 0, loc.col or 0), "") if block.kind == "table_cell" else ""
         if cell_hdr:
             ctx |= concepts_of(cell_hdr)

@@ -66,7 +66,7 @@ class ConceptMatcher:
         return self._expand.get(name, frozenset({name}))
 
     def find(self, doc: "Doc") -> list[ConceptHit]:
-        hits = []
+        hits: list[ConceptHit] = []
         names_of = self._names_of
         for matcher in (self._by_norm, self._by_lower):
             for mid, s, e in matcher(doc):

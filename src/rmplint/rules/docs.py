@@ -121,9 +121,10 @@ def explain(rule: Rule, pack: RulePack) -> str:
     if used:
         out.append("Vocabulary:")
         for n in used:
-            c = pack.concepts[n]
-            words = list(c.phrases[:8]) + list(c.exact[:4])
-            out.append(f"  {n}: {c.describe} — e.g. {', '.join(words)}{' …' if len(c.phrases) + len(c.exact) > 12 else ''}")
+            concept = pack.concepts[n]
+            words = list(concept.phrases[:8]) + list(concept.exact[:4])
+            more = " …" if len(concept.phrases) + len(concept.exact) > 12 else ""
+            out.append(f"  {n}: {concept.describe} — e.g. {', '.join(words)}{more}")
     out.append("Passes:")
     out.extend(f"  + {e.strip()}" for e in rule.examples_pass)
     out.append("Fails:")
