@@ -268,3 +268,14 @@ def test_an_engine_bug_on_one_document_is_an_error_result_not_a_crash(checker, r
     res = checker.check_path(root / "examples" / "sample-rmp.docx")
     assert res.error_kind == "internal"
     assert "ValueError: unexpected structure" in res.error and "please report" in res.error
+
+
+def test_a_title_followed_by_not_used_is_excluded(checker, tmp_path):
+    path = tmp_path / "schedule.md"
+    path.write_text(
+        "# Schedule 2\n\nThis Agreement is made between the parties and the parties agree as follows.\n\n"
+        "Part C — Liquidated damages of £500 per day of delay. Not used.\n",
+        encoding="utf-8",
+    )
+    res = checker.check_document_path(path, "contract")
+    assert not [f for f in res.findings if f.term == "Liquidated damages"]

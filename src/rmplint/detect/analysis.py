@@ -227,6 +227,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     placeholders=sm.placeholders,
                 )
             )
+        _apply_bare_exclusion(sentences, bi)
         if block.kind != "list_item":
             last = sentences[-1] if sentences and sentences[-1].block == bi else None
             deferring = last is not None and "deferred" in last.marks
@@ -249,6 +250,26 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+_BARE_EXCLUSION = re.compile(
+    r"(?i)^\W*(?:not used|not applicable|n/a|intentionally (?:left )?blank|deleted|omitted|reserved|none)\W*$"
+)
+
+
+def _apply_bare_exclusion(sentences: list[Sentence], block: int) -> None:
+    """"Part C — Liquidated Damages. Not used.": a sentence that is only an exclusion disapplies
+    what the same block said before it."""
+    mine = [i for i in range(len(sentences) - 1, -1, -1) if sentences[i].block == block]
+    if len(mine) < 2:
+        return
+    mine.reverse()
+    for pos, i in enumerate(mine[1:], 1):
+        if _BARE_EXCLUSION.match(sentences[i].text):
+            for j in mine[:pos]:
+                s = sentences[j]
+                sentences[j] = replace(s, marks=s.marks | {"excluded"}, concepts=frozenset(),
+                                       excluded=s.excluded | s.concepts)
 
 
 def _title(doc: Document) -> str | None:
