@@ -18,7 +18,7 @@ from rmplint.catalogue import clause_key, load_catalogue
 from rmplint.detect import DetectOptions, Hit, Rejected, registry
 from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
 from rmplint.detect.concepts import ConceptMatcher
-from rmplint.detect.sentence import _matches as sentence_matches
+from rmplint.detect.sentence import matches as sentence_matches
 from rmplint.errors import DocumentError
 from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, severity_rank
 from rmplint.ingest.common import Limits

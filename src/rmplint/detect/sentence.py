@@ -17,19 +17,21 @@ def detect(adoc: AnalysedDocument, spec: SentenceSpec, opts: DetectOptions) -> D
         if spec.section and not (s.context & set(spec.section)):
             continue
         have = s.concepts | s.negated if opts.allow_negated else s.concepts
-        if _matches(spec, have, s.context):
+        if matches(spec, have, s.context):
             if s.usable:
                 joint = "joint" in s.concepts
                 hits.append(Hit(s.text, s.location, s.index, joint, "joint" in s.context, weak=spec.weak))
             else:
                 why = next(m for m in _REJECT_ORDER if m in s.marks & BLOCKING)
                 rejected.append(Rejected(s.index, why))
-        elif _matches(spec, have | s.negated | s.excluded, s.context):
+        elif matches(spec, have | s.negated | s.excluded, s.context):
             rejected.append(Rejected(s.index, "excluded" if (s.excluded - have) else "negated"))
     return DetectorResult(tuple(hits), tuple(rejected))
 
 
-def _matches(spec: SentenceSpec, have: frozenset[str] | set[str], ctx: frozenset[str]) -> bool:
+def matches(spec: SentenceSpec, have: frozenset[str] | set[str], ctx: frozenset[str]) -> bool:
+    """Whether concepts `have` (in the sentence) and `ctx` (its section) satisfy a sentence spec;
+    the engine also uses it to name the term a placeholder sentence concerns."""
     if spec.all and not all(c in have for c in spec.all):
         return False
     if spec.any and not any(c in have for c in spec.any):
