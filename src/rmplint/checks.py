@@ -148,8 +148,7 @@ def _draft_marking(adoc: AnalysedDocument) -> tuple[str, Any] | None:
     """A DRAFT marking in the page headers/footers or the front matter (title, document control
     table), not a history row that mentions an earlier draft."""
     pats = check_data().draft
-    history = {t.index for t in adoc.tables if any(_VERSION_HEAD.search(h) for h in t.header)
-               and any(re.search(r"(?i)\bdate\b", h) for h in t.header)}
+    history = _history_tables(adoc)
     front = [b for b in adoc.document.blocks[:_FRONT_MATTER] if b.location.table not in history]
     for b in (*adoc.document.furniture, *front):
         for p in pats:
@@ -169,9 +168,9 @@ def _approval(adoc: AnalysedDocument):  # type: ignore[no-untyped-def]
     unsigned = None
     for t in adoc.tables:
         if any("approve" in hc or "lemma:signature" in hc for hc in t.header_concepts) or any(
-            re.search(r"(?i)\b(sign|signature|signed|approv)", h) for h in t.header
+            _SIGN_HEAD.search(h) for h in t.header
         ):
-            sign_cols = [i for i, h in enumerate(t.header) if re.search(r"(?i)\b(sign|signature|signed|approv)", h)]
+            sign_cols = [i for i, h in enumerate(t.header) if _SIGN_HEAD.search(h)]
             if sign_cols and any(t.filled[i] for i in sign_cols if i < len(t.filled)):
                 return True, None
             unsigned = unsigned or t
@@ -181,11 +180,23 @@ def _approval(adoc: AnalysedDocument):  # type: ignore[no-untyped-def]
 def _version_history(adoc: AnalysedDocument) -> bool:
     if any(s.usable and "version-control" in s.concepts for s in adoc.sentences):
         return True
+    return bool(_history_tables(adoc))
+
+
+_SIGN_HEAD = re.compile(r"(?i)\b(sign|signature|signed|approv)")
+_DATE_HEAD = re.compile(r"(?i)\bdate\b")
+
+
+def _history_tables(adoc: AnalysedDocument) -> dict[int, tuple[int, ...]]:
+    """Version-history tables (a version/revision/issue column and a date column): table index ->
+    its 1-based date columns."""
+    out: dict[int, tuple[int, ...]] = {}
     for t in adoc.tables:
-        heads = " ".join(t.header).lower()
-        if re.search(r"\b(version|revision|issue|rev\.?)\b", heads) and re.search(r"\bdate\b", heads):
-            return True
-    return False
+        if any(_VERSION_HEAD.search(h) for h in t.header):
+            dates = tuple(i + 1 for i, h in enumerate(t.header) if _DATE_HEAD.search(h))
+            if dates:
+                out[t.index] = dates
+    return out
 
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -243,13 +254,7 @@ def _review_dates(adoc: AnalysedDocument, as_of: date):  # type: ignore[no-untyp
         elif d <= as_of and (last is None or d > last[0]):
             last = (d, s)
 
-    version_date_cols = {
-        (t.index, i + 1)
-        for t in adoc.tables
-        if any(_VERSION_HEAD.search(h) for h in t.header)
-        for i, h in enumerate(t.header)
-        if re.search(r"(?i)\bdate\b", h)
-    }
+    version_date_cols = {(t, c) for t, cols in _history_tables(adoc).items() for c in cols}
     for s in adoc.sentences:
         if "placeholder" in s.marks:
             continue
