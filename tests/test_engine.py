@@ -187,7 +187,7 @@ This Agreement is made between the Customer and the Supplier. The parties agree 
 def test_a_clause_the_contract_disapplies_is_not_a_term(checker, tmp_path, exclusion, audited):
     path = tmp_path / "agreement.md"
     path.write_text(CONTRACT.format(exclusion=exclusion), encoding="utf-8")
-    res = checker.check_document_path(path, "contract")
+    res = checker.check_path(path, "contract")
     found = [f for f in res.findings if f.term == "Audit rights"]
     assert bool(found) is audited
     if audited:
@@ -250,7 +250,7 @@ TRAPS = """# Supply Agreement
 def test_recitals_definitions_negations_and_placeholders_are_not_terms(checker, tmp_path):
     path = tmp_path / "supply.md"
     path.write_text(TRAPS, encoding="utf-8")
-    res = checker.check_document_path(path, "contract")
+    res = checker.check_path(path, "contract")
     terms = {f.term for f in res.findings if f.category in ("adversarial", "collaborative")}
     assert "Liquidated damages" not in terms and "Performance bonuses" not in terms, res.findings
     holders = [f for f in res.findings if f.rule == "hygiene.placeholder"]
@@ -277,5 +277,5 @@ def test_a_title_followed_by_not_used_is_excluded(checker, tmp_path):
         "Part C — Liquidated damages of £500 per day of delay. Not used.\n",
         encoding="utf-8",
     )
-    res = checker.check_document_path(path, "contract")
+    res = checker.check_path(path, "contract")
     assert not [f for f in res.findings if f.term == "Liquidated damages"]

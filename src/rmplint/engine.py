@@ -59,15 +59,17 @@ class Checker:
 
     # ------------------------------------------------------------------ entry points
 
-    def check_path(self, path: str | Path) -> DocumentResult:
+    def check_path(self, path: str | Path, profile: str | None = None) -> DocumentResult:
+        """Read and check one file; a document that cannot be read, or that meets an engine bug,
+        gives a result with `error` set. `profile` overrides the configured one (eval uses it)."""
         from rmplint.ingest import load
 
         try:
             doc = load(path, self.options.limits)
         except DocumentError as e:
-            return DocumentResult(path=str(path), profile=None, error=e.reason, error_kind=e.kind)
+            return DocumentResult(path=str(path), profile=profile, error=e.reason, error_kind=e.kind)
         try:
-            return self.check_document(doc)
+            return self.check_document(doc, profile)
         except Exception as e:  # noqa: BLE001 - a bug met on one document must not stop a batch
             if os.environ.get("RMPLINT_DEBUG"):
                 raise
@@ -76,16 +78,6 @@ class Checker:
                 error=f"internal error while checking ({type(e).__name__}: {' '.join(str(e).split())[:200]}); "
                       "please report it (RMPLINT_DEBUG=1 shows the traceback)",
             )
-
-    def check_document_path(self, path: str | Path, profile: str | None = None) -> DocumentResult:
-        """Check a file with a given profile (used by eval, where the label says what it is)."""
-        from rmplint.ingest import load
-
-        try:
-            doc = load(path, self.options.limits)
-        except DocumentError as e:
-            return DocumentResult(path=str(path), profile=profile, error=e.reason, error_kind=e.kind)
-        return self.check_document(doc, profile)
 
     def check_document(self, doc: Document, profile: str | None = None) -> DocumentResult:
         profile = profile or self.options.profile

@@ -92,7 +92,7 @@ def evaluate(corpus: Path, checker: Checker) -> EvalResult:
         spec = yaml.safe_load(label_file.read_text(encoding="utf-8"))
         profile = spec["profile"]
         doc_path = label_file.parent / spec["document"]
-        result = checker.check_document_path(doc_path, profile)
+        result = checker.check_path(doc_path, profile)
         out.documents += 1
         if result.error:
             out.errors.append((str(doc_path), result.error))
