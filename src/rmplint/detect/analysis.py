@@ -110,33 +110,33 @@ class AnalysedDocument:
         return [self.sentences[i] for i in found]
 
 
-def _cell_headers(doc: Document) -> dict[tuple[int, int, int], str]:
+Cell = tuple[int, int, int, str]  # table, row, column (1-based), text
+
+
+def _table_cells(doc: Document) -> list[Cell]:
+    """Every located table cell, in document order: the one pass the table helpers share."""
+    return [
+        (b.location.table, b.location.row, b.location.col, b.text)
+        for b in doc.blocks
+        if b.kind == "table_cell" and None not in (b.location.table, b.location.row, b.location.col)
+    ]  # type: ignore[misc]
+
+
+def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], str]:
     """For each table cell (table,row,col): the column header and row header text around it."""
-    first_row: dict[tuple[int, int], str] = {}
-    first_col: dict[tuple[int, int], str] = {}
-    for b in doc.blocks:
-        loc = b.location
-        if b.kind == "table_cell" and loc.table is not None and loc.row is not None and loc.col is not None:
-            if loc.row == 1:
-                first_row[(loc.table, loc.col)] = b.text
-            if loc.col == 1:
-                first_col[(loc.table, loc.row)] = b.text
+    first_row = {(t, c): text for t, r, c, text in cells if r == 1}
+    first_col = {(t, r): text for t, r, c, text in cells if c == 1}
     out = {}
-    for b in doc.blocks:
-        loc = b.location
-        if b.kind == "table_cell" and loc.table is not None and loc.row is not None and loc.col is not None:
-            hdr = []
-            if loc.row > 1:
-                hdr.append(first_row.get((loc.table, loc.col), ""))
-            if loc.col > 1:
-                hdr.append(first_col.get((loc.table, loc.row), ""))
-            out[(loc.table, loc.row, loc.col)] = " | ".join(h for h in hdr if h)
+    for t, r, c, _ in cells:
+        hdr = [first_row.get((t, c), "") if r > 1 else "", first_col.get((t, r), "") if c > 1 else ""]
+        out[(t, r, c)] = " | ".join(h for h in hdr if h)
     return out
 
 
 def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDocument:
     nlp = get_nlp()
-    headers = _cell_headers(doc)
+    cells = _table_cells(doc)
+    headers = _cell_headers(cells)
     context_cache: dict[str, frozenset[str]] = {}
 
     def concepts_of(text: str) -> frozenset[str]:
@@ -233,8 +233,8 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             deferring = last is not None and "deferred" in last.marks
             lead_in_deferred = deferring and (block.kind == "heading" or block.text.rstrip().endswith(":"))
     sentences = _non_binding_sections(sentences)
-    filled = _filled_columns(doc)
-    rows = _row_texts(doc)
+    filled = _filled_columns(cells)
+    rows = _row_texts(cells)
     tables = tuple(
         TableView(
             index=t.index,
@@ -338,27 +338,24 @@ def _non_binding_sections(sentences: list[Sentence]) -> list[Sentence]:
 _EMPTY_CELL = re.compile(r"^\W*(?:n/?a|none|nil|tbc|tba|tbd|to be confirmed|-+|—|–)?\W*$", re.I)
 
 
-def _filled_columns(doc: Document) -> dict[tuple[int, int], bool]:
+def _filled_columns(cells: list[Cell]) -> dict[tuple[int, int], bool]:
     """Which table columns hold real content below the header row."""
     placeholder = mark_vocabulary().placeholder
     out: dict[tuple[int, int], bool] = {}
-    for b in doc.blocks:
-        loc = b.location
-        if b.kind != "table_cell" or loc.table is None or loc.col is None or (loc.row or 1) <= 1:
-            continue
-        real = not _EMPTY_CELL.match(b.text) and not any(p.search(b.text) for p in placeholder)
-        out[(loc.table, loc.col)] = out.get((loc.table, loc.col), False) or real
+    for t, r, c, text in cells:
+        if r > 1:
+            real = not _EMPTY_CELL.match(text) and not any(p.search(text) for p in placeholder)
+            out[(t, c)] = out.get((t, c), False) or real
     return out
 
 
-def _row_texts(doc: Document) -> dict[int, tuple[tuple[int, str], ...]]:
+def _row_texts(cells: list[Cell]) -> dict[int, tuple[tuple[int, str], ...]]:
     """Each table's data rows as text, for quoting table evidence row by row."""
-    cells: dict[int, dict[int, list[str]]] = {}
-    for b in doc.blocks:
-        loc = b.location
-        if b.kind == "table_cell" and loc.table is not None and (loc.row or 1) > 1 and b.text.strip():
-            cells.setdefault(loc.table, {}).setdefault(loc.row or 0, []).append(normalise(b.text))
-    return {t: tuple((r, " | ".join(c)) for r, c in sorted(rows.items())) for t, rows in cells.items()}
+    rows: dict[int, dict[int, list[str]]] = {}
+    for t, r, _, text in cells:
+        if r > 1 and text.strip():
+            rows.setdefault(t, {}).setdefault(r, []).append(normalise(text))
+    return {t: tuple((r, " | ".join(c)) for r, c in sorted(by_row.items())) for t, by_row in rows.items()}
 
 
 def _sections(doc: Document, sentences: list[Sentence], concepts_of) -> Iterator[Section]:  # type: ignore[no-untyped-def]
