@@ -28,3 +28,25 @@ def checker(pack):
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture()
+def invoke():
+    """Run the rmplint CLI in-process from a given working directory: invoke(cwd, *args)."""
+    import os
+
+    from click.testing import CliRunner
+
+    from rmplint.cli import main
+
+    runner = CliRunner()
+
+    def _invoke(cwd: Path, *args: str):
+        old = os.getcwd()
+        os.chdir(cwd)
+        try:
+            return runner.invoke(main, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(old)
+
+    return _invoke

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from rmplint.cli import main
 
 SAMPLE = "examples/sample-rmp.docx"
 
 
 @pytest.fixture()
-def run(root):
-    runner = CliRunner()
-
-    def _run(*args: str):
-        old = os.getcwd()
-        os.chdir(root)
-        try:
-            return runner.invoke(main, list(args), catch_exceptions=False)
-        finally:
-            os.chdir(old)
-
-    return _run
+def run(root, invoke):
+    return lambda *args: invoke(root, *args)
 
 
 def test_version_is_instant_and_imports_no_nlp(root):

@@ -7,26 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from rmplint.cli import main
 from rmplint.config import Config, load_config, maturity_shortfalls
 from rmplint.findings import DocumentResult
 
 
 @pytest.fixture()
-def run():
-    runner = CliRunner()
-
-    def _run(cwd: Path, *args: str):
-        old = os.getcwd()
-        os.chdir(cwd)
-        try:
-            return runner.invoke(main, list(args), catch_exceptions=False)
-        finally:
-            os.chdir(old)
-
-    return _run
+def run(invoke):
+    return invoke
 
 
 def _write(path: Path, text: str) -> Path:
