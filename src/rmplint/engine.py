@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from rmplint import checks
-from rmplint.catalogue import clause_key, load_catalogue
+from rmplint.catalogue import load_catalogue
 from rmplint.detect import DetectOptions, Hit, Rejected, registry
 from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
 from rmplint.detect.concepts import ConceptMatcher
@@ -448,7 +448,3 @@ def gate_failures(result: DocumentResult, fail_on: str | None) -> int:
         if f.category != "collaborative" and not f.waived and severity_rank(f.severity) >= floor
     )
     return n
-
-
-def sort_clauses(clauses: Iterable[ClauseVerdict]) -> list[ClauseVerdict]:
-    return sorted(clauses, key=lambda c: clause_key(c.clause))
