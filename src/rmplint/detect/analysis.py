@@ -187,6 +187,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             sec_marks.add("deferred")
         holder_spans = [m.span() for p in placeholder for m in p.finditer(block.text)]
         sents = list(sdoc.sents)
+        first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
         by_sent: list[list[ConceptHit]] = [[] for _ in sents]
         starts = [sent.start for sent in sents]
@@ -227,7 +228,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     placeholders=sm.placeholders,
                 )
             )
-        _apply_bare_exclusion(sentences, bi)
+        _apply_bare_exclusion(sentences, first)
         if block.kind != "list_item":
             last = sentences[-1] if sentences and sentences[-1].block == bi else None
             deferring = last is not None and "deferred" in last.marks
@@ -257,13 +258,12 @@ _BARE_EXCLUSION = re.compile(
 )
 
 
-def _apply_bare_exclusion(sentences: list[Sentence], block: int) -> None:
+def _apply_bare_exclusion(sentences: list[Sentence], first: int) -> None:
     """"Part C — Liquidated Damages. Not used.": a sentence that is only an exclusion disapplies
-    what the same block said before it."""
-    mine = [i for i in range(len(sentences) - 1, -1, -1) if sentences[i].block == block]
+    what the same block said before it. The block's sentences are sentences[first:]."""
+    mine = list(range(first, len(sentences)))
     if len(mine) < 2:
         return
-    mine.reverse()
     for pos, i in enumerate(mine[1:], 1):
         if _BARE_EXCLUSION.match(sentences[i].text):
             for j in mine[:pos]:
