@@ -1,4 +1,4 @@
-"""Read a PDF into blocks: pypdfium2 for text, page by page; pdfplumber only on ruled-table pages.
+"""Read a PDF into blocks with pypdfium2, page by page: text, and tables from the grid of rulings.
 
 Running headers and footers are found by repetition across pages and kept apart in furniture.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -27,10 +28,13 @@ _PAGE_NUMBER = re.compile(
 _SENTENCE_START = re.compile(r"^[\"'\u2018\u201c(]?[A-Z0-9]")
 # Markers pdfium leaves where it joined a hyphenated line break, and the soft hyphen.
 _JOINED_HYPHEN = str.maketrans({"\ufffe": None, "\x02": None, "\xad": None})
+# In a cell the hyphen stays and the lines are joined with a space, as pdfplumber reads them.
+_CELL_HYPHEN = str.maketrans({"\ufffe": "-", "\x02": "-", "\xad": None})
 _EDGE_LINES = 3
 _EDGE_BAND = 0.065
 # Cap on path segments examined per page, so that a vector drawing cannot make a page slow.
 _MAX_SEGMENTS = 4000
+_CELL_INSET = 1.0
 
 
 @dataclass
@@ -144,11 +148,15 @@ def _read_page(pdf: Any, index: int, path: Path, plumber: list[Any]) -> _Page:
         lines = _lines(textpage, text)
         tables: list[_Grid] = []
         broken = False
-        grid, has_image = _scan(page)
-        # pdfplumber turns rotated pages upright and pdfium does not; their boxes would not meet.
-        if grid and page.get_rotation() == 0:
+        (horizontal, vertical), has_image = _scan(page)
+        # A rotated page's cells would come out in the wrong order: its tables stay prose.
+        if _lattice(horizontal, vertical) and page.get_rotation() == 0:
             try:
-                tables = _tables(path, index, page.get_height(), plumber)
+                tables = _grid_tables(textpage, horizontal, vertical)
+                # Rulings that cross but enclose no cells the grid reader can see (curves, odd
+                # drawings): pdfplumber, which reads every drawn object, has a second look.
+                if not tables or os.environ.get("RMPLINT_PDF_TABLES") == "pdfplumber":
+                    tables = _tables(path, index, page.get_height(), plumber)
             except Exception:  # pdfminer may fail where pdfium did not: keep the page as prose
                 broken = True
             if tables:
@@ -211,8 +219,8 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
     return kept
 
 
-def _scan(page: Any) -> tuple[bool, bool]:
-    """(ruling lines cross in at least a 3 x 3 lattice, i.e. a 2 x 2 table; the page has an image)."""
+def _scan(page: Any) -> tuple[tuple[list, list], bool]:
+    """((the page's horizontal and vertical ruling segments), whether the page has an image)."""
     import pypdfium2.raw as raw
 
     horizontal: list[tuple[float, float, float]] = []
@@ -239,7 +247,7 @@ def _scan(page: Any) -> tuple[bool, bool]:
             budget -= n
             if budget >= 0:
                 _segments(obj, n, horizontal, vertical)
-    return _lattice(horizontal, vertical), has_image
+    return (horizontal, vertical), has_image
 
 
 def _segments(obj: Any, n: int, horizontal: list, vertical: list) -> None:
@@ -277,6 +285,7 @@ def _edge(a: tuple[float, float], b: tuple[float, float], horizontal: list, vert
 
 
 def _lattice(horizontal: list, vertical: list) -> bool:
+    """Ruling lines cross in at least a 3 x 3 lattice, i.e. a 2 x 2 table."""
     if len(horizontal) < 3 or len(vertical) < 3:
         return False
     xs: set[int] = set()
@@ -293,8 +302,30 @@ def _lattice(horizontal: list, vertical: list) -> bool:
     return len(crossings) >= 9 and len(xs) >= 3 and len(ys) >= 3
 
 
+def _grid_tables(textpage: Any, horizontal: list, vertical: list) -> list[_Grid]:
+    """Tables from the page's rulings, each cell's text read from pdfium inside the cell."""
+    from rmplint.ingest.pdf_grid import find_tables
+
+    grids = []
+    for box in find_tables(horizontal, vertical):
+        if len(box.rows) < 2 or len(box.rows[0]) < 2:
+            continue
+        rows = [[_cell_text(textpage, c) if c is not None else None for c in row] for row in box.rows]
+        grids.append(_Grid(top=box.top, bottom=box.bottom, left=box.left, right=box.right, rows=rows))
+    return grids
+
+
+def _cell_text(textpage: Any, cell: Any) -> str:
+    # a character counts when its box meets the cell; the inset keeps glyphs that merely touch
+    # a ruling from the cell beyond it
+    inset = min(_CELL_INSET, (cell.right - cell.left) / 4, (cell.top - cell.bottom) / 4)
+    text = textpage.get_text_bounded(cell.left + inset, cell.bottom + inset, cell.right - inset, cell.top - inset)
+    return str(text).translate(_CELL_HYPHEN)
+
+
 def _tables(path: Path, index: int, height: float, plumber: list[Any]) -> list[_Grid]:
-    """Tables on one page, from pdfplumber; the one pdfplumber.PDF is opened on first need."""
+    """Tables on one page, from pdfplumber; the one pdfplumber.PDF is opened on first need.
+    RMPLINT_PDF_TABLES=pdfplumber makes it read every ruled page (to compare the two readers)."""
     if not plumber:
         import pdfplumber
 
