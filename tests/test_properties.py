@@ -162,3 +162,21 @@ def test_report_does_not_depend_on_the_order_of_paths(checker, mixed_folder, ord
     a = render("json", Run(version="t", documents=tuple(run_batch(paths, CheckSpec(), checker))))
     b = render("json", Run(version="t", documents=tuple(run_batch(shuffled, CheckSpec(), checker))))
     assert a == b
+
+
+# What a report holds: strings (any code point, lone surrogates from undecodable file names
+# included), ints, booleans, null, 3-decimal scores, and nested lists and string-keyed maps.
+_REPORT_VALUES = st.recursive(
+    st.one_of(st.text(st.characters(exclude_categories=())), st.integers(-(2**53), 2**53), st.booleans(), st.none(),
+              st.integers(0, 1000).map(lambda n: round(n / 1000, 3))),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_REPORT_VALUES)
+def test_stable_json_writes_what_the_standard_library_writes(data):
+    from rmplint.report.common import stable_json
+
+    assert stable_json(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -12,6 +13,25 @@ from rmplint.findings import ClauseVerdict, DocumentResult, Finding, Waiver, sev
 STATUSES = ("met", "partial", "missing", "not-applicable", "not-checked")
 NON_MET = ("missing", "partial")
 CATEGORIES = ("adversarial", "collaborative", "hygiene")
+
+
+def stable_json(data: Any) -> str:
+    """Indented JSON with sorted keys and a final newline: the same bytes for the same data.
+
+    orjson writes it 20-40x faster than the standard library (a 500-page plan's report has tens
+    of thousands of evidence quotes) and gives the same text for what reports hold (strings,
+    ints, 3-decimal scores); the standard library writes what orjson refuses, e.g. a file name
+    with undecodable bytes (lone surrogates)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency; a platform without a wheel
+        orjson = None
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+        except TypeError:
+            pass
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def at_or_above(severity: str, fail_on: str | None) -> bool:

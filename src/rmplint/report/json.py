@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from rmplint.report import Run
+from rmplint.report.common import stable_json
 
 
 def render(run: Run) -> str:
@@ -13,4 +12,4 @@ def render(run: Run) -> str:
         "documents": [d.to_dict() for d in run.documents],
         "summary": run.summary(),
     }
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return stable_json(data)

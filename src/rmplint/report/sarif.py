@@ -7,7 +7,6 @@ counted), and page/table/row/col sit in the region's (or, without a paragraph, t
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any
 
@@ -15,7 +14,7 @@ from rmplint.catalogue import load_catalogue
 from rmplint.findings import ClauseVerdict, DocumentResult, Finding, Waiver
 from rmplint.model import Location
 from rmplint.report import Run
-from rmplint.report.common import doc_uri, non_met, requirement
+from rmplint.report.common import doc_uri, non_met, requirement, stable_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -64,7 +63,7 @@ def render(run: Run) -> str:
             "properties": {"lineUnit": "paragraph", "lineNote": _LINE_NOTE},
         }],
     }
-    return json.dumps(sarif, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return stable_json(sarif)
 
 
 def _clause_result(run: Run, doc: DocumentResult, c: ClauseVerdict, rules: dict[str, dict[str, Any]]) -> dict[str, Any]:
