@@ -3,15 +3,20 @@
 A pack is a folder tree. Files with a top-level `concepts` key are vocabulary (merged across
 files, so a user's folder can add words to a built-in concept); every other .yaml file is one
 rule. Any problem is a RuleError naming the file, the rule id and the path inside the file.
+A pack that loaded cleanly is remembered (parsed and validated) in a cache file, so that the next
+process skips YAML parsing and schema validation.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.resources
 import json
 import os
 import re
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -79,14 +84,28 @@ def _validate(path: Path, data: Any, schema: str) -> None:
         raise RuleError(str(path), message, rule_id=rid, where=where)
 
 
-def _yaml_files(dirs: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for d in dirs:
+def _parse(path: Path) -> dict[str, Any] | None:
+    """One pack file read and validated against its schema (None for an empty file)."""
+    data = _read_yaml(path)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise RuleError(str(path), "a rule file must hold a mapping")
+    _validate(path, data, "vocabulary" if "concepts" in data else "rule")
+    return data
+
+
+def _yaml_files(dirs: Iterable[Path]) -> list[tuple[str, Path]]:
+    """Every pack file with the name the cache knows it by (folder number / relative path)."""
+    out: list[tuple[str, Path]] = []
+    for i, d in enumerate(dirs):
         d = Path(d)
         if not d.exists():
             raise RuleError(str(d), "rule directory does not exist")
-        files = [d] if d.is_file() else sorted(p for p in d.rglob("*.yaml") if p.is_file())
-        out.extend(files)
+        if d.is_file():
+            out.append((f"{i}/{d.name}", d))
+        else:
+            out.extend((f"{i}/{p.relative_to(d).as_posix()}", p) for p in sorted(d.rglob("*.yaml")) if p.is_file())
     return out
 
 
@@ -98,16 +117,19 @@ def load_pack(extra_dirs: Iterable[Path] = (), builtin: bool = True) -> RulePack
 
 @functools.lru_cache(maxsize=8)
 def _load(dirs: tuple[str, ...]) -> RulePack:
+    files = _yaml_files(Path(d) for d in dirs)
+    cache = _PackCache.open(files)
+    parsed = cache.get() if cache else None
     vocab_raw: dict[str, dict[str, list[str]]] = {}
     rule_docs: list[tuple[Path, dict[str, Any]]] = []
-    for path in _yaml_files(Path(d) for d in dirs):
-        data = _read_yaml(path)
+    all_data: list[dict[str, Any] | None] = []
+    # parse, validate and merge file by file, so that the first bad file is the one reported
+    for i, (_, path) in enumerate(files):
+        data = parsed[i] if parsed is not None else _parse(path)
+        all_data.append(data)
         if data is None:
             continue
-        if not isinstance(data, dict):
-            raise RuleError(str(path), "a rule file must hold a mapping")
         if "concepts" in data:
-            _validate(path, data, "vocabulary")
             for name, spec in data["concepts"].items():
                 merged = vocab_raw.setdefault(name, {})
                 for key, vals in (spec or {}).items():
@@ -117,7 +139,6 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
                         merged.setdefault(key, []).extend(v for v in vals if v not in merged.get(key, []))
                 _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
         else:
-            _validate(path, data, "rule")
             rule_docs.append((path, data))
     concepts = {
         n: Concept(
@@ -143,7 +164,92 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
         seen[rule.id] = str(path)
         rules.append(rule)
     rules.sort(key=lambda r: r.id)
+    if cache and parsed is None:
+        cache.put(all_data)
     return RulePack(rules=tuple(rules), concepts=concepts, sources=dirs)
+
+
+# --------------------------------------------------------------------------- the pack cache
+
+_CACHE_FORMAT = "rmplint pack cache 1"
+_CACHE_KEEP = 8  # newest pack caches kept: the built-in pack alone and with a few user folders
+
+
+def cache_dir() -> Path | None:
+    """Where start-up caches live: $RMPLINT_CACHE_DIR, else $XDG_CACHE_HOME/rmplint or
+    ~/.cache/rmplint; None when RMPLINT_NO_CACHE is set to anything but 0."""
+    if os.environ.get("RMPLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("RMPLINT_CACHE_DIR"):
+        return Path(os.environ["RMPLINT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rmplint"
+
+
+@dataclass(frozen=True)
+class _PackCache:
+    """The parsed and validated data of a set of pack files, stored as JSON under a key made of
+    their names and bytes, the schemas, PyYAML and this loader. Only a speed-up: an unreadable,
+    damaged or unwritable cache is a miss, and a pack with an error is never stored."""
+
+    file: Path
+    names: tuple[str, ...]
+
+    @classmethod
+    def open(cls, files: list[tuple[str, Path]]) -> "_PackCache | None":
+        root = cache_dir()
+        if root is None:
+            return None
+        import yaml
+
+        import rmplint
+
+        h = hashlib.sha256(f"{_CACHE_FORMAT}\0rmplint {rmplint.__version__}\0PyYAML {yaml.__version__}\0".encode())
+        schemas = importlib.resources.files("rmplint.rules").joinpath("schema")
+        try:
+            parts = [("loader", Path(__file__).read_bytes())]
+            parts += [(n, schemas.joinpath(f"{n}.schema.json").read_bytes()) for n in ("rule", "vocabulary")]
+            parts += [(name, path.read_bytes()) for name, path in files]
+        except OSError:
+            return None  # the normal load reports an unreadable file
+        for name, data in parts:
+            h.update(f"\0{name}\0{len(data)}\0".encode())
+            h.update(data)
+        return cls(root / f"pack-{h.hexdigest()}.json", tuple(name for name, _ in files))
+
+    def get(self) -> list[dict[str, Any] | None] | None:
+        try:
+            digest, _, body = self.file.read_bytes().partition(b"\n")
+            if hashlib.sha256(body).hexdigest().encode() != digest:
+                return None
+            stored = json.loads(body)
+            data = stored["data"]
+            if stored["files"] != list(self.names) or len(data) != len(self.names):
+                return None
+            return data if all(d is None or isinstance(d, dict) for d in data) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, data: list[dict[str, Any] | None]) -> None:
+        try:
+            body = json.dumps({"files": list(self.names), "data": data}, ensure_ascii=False, allow_nan=False).encode()
+            if json.loads(body)["data"] != data:
+                return  # YAML gave something JSON cannot hold as it is (a date, a number as a key)
+        except (TypeError, ValueError):
+            return
+        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            os.replace(tmp, self.file)  # readers see the old file or the new one, never half of one
+            old = sorted(self.file.parent.glob("pack-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for p in old[_CACHE_KEEP:]:
+                p.unlink()
+        except OSError:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: str | None = None) -> None:

@@ -1,0 +1,193 @@
+"""Start-up cost: the validated-pack cache is only a speed-up (same pack, same errors, never in the way)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from rmplint.errors import RuleError
+from rmplint.rules import loader
+
+RULE = """schema_version: 1
+id: my.rule
+kind: clause
+clause: "4.1"
+severity: high
+requirement: {requirement}
+evidence:
+  thing:
+    describe: a thing
+    any:
+      - sentence: {{all: [{concept}]}}
+examples: {{pass: [], fail: []}}
+"""
+VOCAB = "schema_version: 1\nconcepts:\n  gadget:\n    phrases: [gadget ledger, widget book]\n    patterns: ['\\bgizmo\\b']\n"
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch) -> Path:
+    """A private cache folder for the test (never the real ~/.cache)."""
+    d = tmp_path / "cache"
+    monkeypatch.setenv("RMPLINT_CACHE_DIR", str(d))
+    monkeypatch.delenv("RMPLINT_NO_CACHE", raising=False)
+    return d
+
+
+def _pack_dir(tmp_path: Path, requirement: str = "A plan keeps a gadget ledger.", concept: str = "gadget") -> Path:
+    d = tmp_path / "pack"
+    d.mkdir(exist_ok=True)
+    (d / "vocab.yaml").write_text(VOCAB, encoding="utf-8")
+    (d / "rule.yaml").write_text(RULE.format(requirement=requirement, concept=concept), encoding="utf-8")
+    return d
+
+
+def _load(*dirs: Path, builtin: bool = False):
+    """Load as a new process would: past the in-process memo, through the cache."""
+    return loader._load.__wrapped__(tuple(str(d) for d in ([loader.builtin_pack_dir()] if builtin else []) + list(dirs)))
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("pack-*.json")) if cache.exists() else []
+
+
+def test_cache_hit_gives_the_same_pack(cache, monkeypatch):
+    first = _load(builtin=True)
+    assert len(_entries(cache)) == 1
+    # a hit must not parse or validate anything
+    monkeypatch.setattr(loader, "_parse", lambda path: pytest.fail(f"parsed {path} despite the cache"))
+    second = _load(builtin=True)
+    assert second == first and repr(second) == repr(first)
+
+
+def test_the_cached_pack_equals_an_uncached_load(cache, monkeypatch):
+    _load(builtin=True)
+    cached = _load(builtin=True)
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    assert repr(_load(builtin=True)) == repr(cached)
+
+
+def test_a_changed_rule_file_invalidates_the_cache(cache, tmp_path):
+    d = _pack_dir(tmp_path)
+    assert _load(d).rules[0].requirement == "A plan keeps a gadget ledger."
+    _pack_dir(tmp_path, requirement="A plan keeps a widget book.")
+    assert _load(d).rules[0].requirement == "A plan keeps a widget book."
+    assert len(_entries(cache)) == 2
+
+
+def test_a_renamed_rule_file_invalidates_the_cache(cache, tmp_path):
+    d = _pack_dir(tmp_path)
+    first = _load(d)
+    (d / "rule.yaml").rename(d / "renamed.yaml")
+    assert _load(d).rules[0].file == str(d / "renamed.yaml") != first.rules[0].file
+
+
+def test_a_moved_pack_reports_its_new_paths(cache, tmp_path):
+    d = _pack_dir(tmp_path)
+    _load(d)
+    moved = d.rename(tmp_path / "moved")
+    assert _load(moved).rules[0].file == str(moved / "rule.yaml")
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"0" * 64 + b"\n{}", "truncate", "flip"])
+def test_a_damaged_cache_file_is_ignored(cache, tmp_path, damage):
+    d = _pack_dir(tmp_path)
+    good = _load(d)
+    (entry,) = _entries(cache)
+    raw = entry.read_bytes()
+    if damage == "truncate":
+        damage = raw[: len(raw) // 2]
+    elif damage == "flip":
+        damage = raw.replace(b"gadget ledger", b"gadget lodger")
+    entry.write_bytes(damage)
+    assert _load(d) == good
+
+
+def test_a_cache_entry_for_other_files_is_ignored(cache, tmp_path):
+    d = _pack_dir(tmp_path)
+    _load(d)
+    (entry,) = _entries(cache)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "vocab.yaml").write_text(VOCAB, encoding="utf-8")
+    # the other pack's key pointing at this pack's data (as a hash collision would) is refused
+    stale = loader._PackCache.open(loader._yaml_files([other]))
+    assert stale is not None
+    stale.file.write_bytes(entry.read_bytes())
+    assert stale.get() is None
+
+
+def test_an_unwritable_cache_dir_is_ignored(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("RMPLINT_CACHE_DIR", str(blocker / "rmplint"))
+    d = _pack_dir(tmp_path)
+    assert _load(d).rules[0].id == "my.rule"
+    assert _load(d).rules[0].id == "my.rule"
+
+
+def test_no_cache_env_writes_nothing(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    _load(_pack_dir(tmp_path))
+    assert not cache.exists()
+
+
+def test_default_cache_location_follows_xdg_then_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("RMPLINT_NO_CACHE", raising=False)
+    monkeypatch.delenv("RMPLINT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert loader.cache_dir() == tmp_path / "xdg" / "rmplint"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert loader.cache_dir() == tmp_path / "home" / ".cache" / "rmplint"
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "0")
+    assert loader.cache_dir() is not None
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    assert loader.cache_dir() is None
+
+
+def _error(dirs: list[Path], builtin: bool) -> tuple[str, str, str | None, str | None]:
+    with pytest.raises(RuleError) as e:
+        _load(*dirs, builtin=builtin)
+    return e.value.one_line(), e.value.file, e.value.rule_id, e.value.where
+
+
+@pytest.mark.parametrize(
+    "name, text, builtin",
+    [
+        ("rule.yaml", "id: [unclosed\n", False),
+        ("rule.yaml", RULE.format(requirement="x", concept="gadget").replace("severity: high", "severity: urgent"), False),
+        ("rule.yaml", RULE.format(requirement="x", concept="no-such-concept"), True),
+        ("rule.yaml", RULE.format(requirement="x", concept="gadget").replace('clause: "4.1"', 'clause: "42.1"'), False),
+        ("rule.yaml", "- a list\n", False),
+        ("vocab.yaml", VOCAB.replace("\\bgizmo\\b", "(a+)+$"), False),
+        ("vocab.yaml", "schema_version: 1\nconcepts:\n  negator:\n    exact: [not, no]\n", False),
+    ],
+)
+def test_a_bad_rule_file_gives_the_same_error_with_or_without_a_cache(cache, tmp_path, monkeypatch, name, text, builtin):
+    d = _pack_dir(tmp_path)
+    _load(d, builtin=builtin)  # a cache of the good pack exists
+    (d / name).write_text(text, encoding="utf-8")
+    with_cache = _error([d], builtin)
+    assert _error([d], builtin) == with_cache  # and the bad pack was not cached
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    assert _error([d], builtin) == with_cache
+    assert len(_entries(cache)) == 1
+
+
+def test_the_first_bad_file_is_the_one_reported(cache, tmp_path):
+    d = _pack_dir(tmp_path)
+    (d / "a-vocab.yaml").write_text(VOCAB.replace("gadget", "gizmo").replace("\\bgizmo\\b", "(a+)+$"), encoding="utf-8")
+    (d / "b-rule.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    msg, file, _, _ = _error([d], False)
+    assert file.endswith("a-vocab.yaml") and "nested quantifiers" in msg
+
+
+@pytest.mark.parametrize("data", [{"when": datetime.date(2024, 1, 31)}, {1: "a number as a key"}, {"x": float("nan")}])
+def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, tmp_path, data):
+    # the schemas leave no room for these today; the cache must not depend on that
+    entry = loader._PackCache.open(loader._yaml_files([_pack_dir(tmp_path)]))
+    assert entry is not None
+    entry.put([data, None])
+    assert _entries(cache) == []
