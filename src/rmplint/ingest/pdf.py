@@ -205,6 +205,12 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
     for line in lines:
         start = text.index(line.text, pos)
         pos = start + len(line.text)
+        # most lines lie wholly above, below or inside a table: only the others go char by char
+        place = _placed(line, tables)
+        if place != "mixed":
+            if place == "outside":
+                kept.append(line)
+            continue
         chars = []
         for offset, ch in enumerate(line.text):
             c = _char_index(textpage, start + offset)
@@ -217,6 +223,19 @@ def _outside(textpage: Any, text: str, lines: list[_Line], tables: list[_Grid]) 
         if rest.strip():
             kept.append(_Line(rest, line.top, line.bottom, line.x0, line.x1))
     return kept
+
+
+def _placed(line: _Line, tables: list[_Grid]) -> str:
+    """Where a text line lies: wholly "outside" every table, wholly "inside" one, or "mixed"."""
+    if line.top is None or line.bottom is None or line.x0 is None or line.x1 is None:
+        return "mixed"
+    across = [g for g in tables if line.bottom < g.top and line.top > g.bottom]
+    if not across:
+        return "outside"
+    middle = (line.top + line.bottom) / 2
+    if any(g.left < line.x0 and line.x1 < g.right and g.bottom < middle < g.top for g in across):
+        return "inside" if len(across) == 1 else "mixed"
+    return "mixed"
 
 
 def _scan(page: Any) -> tuple[tuple[list, list], bool]:
