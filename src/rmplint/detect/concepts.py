@@ -28,11 +28,22 @@ class ConceptMatcher:
     """Finds concepts in spaCy Docs. Built once per rule pack and process."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
-        from spacy.matcher import PhraseMatcher
-
         from rmplint.nlp import get_nlp
 
-        nlp = get_nlp()
+        nlp = get_nlp()  # first: it imports spaCy
+        from spacy.matcher import PhraseMatcher
+
+        # A phrase needs its tokens and their lemmas only: the lemma step on the tokenizer's Doc,
+        # not the whole pipeline, and once per distinct phrase (a third recur across concepts).
+        lemmatise = nlp.get_pipe("rmplint_lemmas")
+        lemmatised: dict[str, Doc] = {}
+
+        def phrase_doc(text: str) -> "Doc":
+            doc = lemmatised.get(text)
+            if doc is None:
+                doc = lemmatised[text] = lemmatise(nlp.make_doc(text))
+            return doc
+
         self._strings = nlp.vocab.strings
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -52,14 +63,14 @@ class ConceptMatcher:
         self._expand = {n: frozenset(ps) for n, ps in parents.items()}
         for c in pack.concepts.values():
             if c.phrases:
-                self._by_norm.add(c.name, list(nlp.pipe(c.phrases)))
+                self._by_norm.add(c.name, [phrase_doc(p) for p in c.phrases])
             if c.exact:
                 self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
             for p in c.patterns:
                 self._regex.append((c.name, re.compile(p, re.I)))
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         for name in adhoc:
-            self._by_norm.add(name, [nlp(name[len("lemma:") :])])
+            self._by_norm.add(name, [phrase_doc(name[len("lemma:") :])])
             self._expand[name] = frozenset({name})
 
     def expand(self, name: str) -> frozenset[str]:
