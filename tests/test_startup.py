@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -191,3 +194,57 @@ def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, tmp_path, data
     assert entry is not None
     entry.put([data, None])
     assert _entries(cache) == []
+
+
+# --------------------------------------------------------------------------- importing spaCy
+
+def _run(*parts: str) -> str:
+    code = "\n".join(textwrap.dedent(part) for part in parts)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+# what a pipeline is compared on, and whether spaCy's command-line stack was imported
+PROBE = """
+    import sys
+    from rmplint.nlp import get_nlp
+    nlp = get_nlp()
+    doc = nlp("The Parties developed long-term risk registers. Mr. Smith can't agree!")
+    cli = sorted(m for m in ("typer", "requests", "weasel", "httpx") if m in sys.modules)
+    print([(t.text, t.norm_, t.is_sent_start) for t in doc], cli)
+"""
+
+
+def test_spacy_is_imported_without_its_cli_and_the_cli_still_works():
+    out = _run(PROBE, """
+    import spacy, spacy.cli, spacy.tokens
+    assert callable(spacy.cli.app) and spacy.tokens.Doc and "spacy_version" in spacy.info(silent=True)
+    """)
+    assert out.endswith(" []")
+
+
+def test_an_unknown_spacy_gets_the_usual_import_and_the_same_pipeline():
+    usual = _run("import rmplint.nlp as n; n._CLI_FREE_SPACY = ('0.',)", PROBE)
+    assert not usual.endswith(" []")  # the CLI came in
+    assert _run(PROBE).rsplit("]", 2)[0] == usual.rsplit("]", 2)[0]
+
+
+def test_a_failed_import_without_the_cli_falls_back_to_the_usual_one():
+    # a spaCy module that wants its CLI while spaCy is imported, as a future release might
+    out = _run("""
+    import sys
+
+    class WantsCli:
+        def find_spec(self, name, path=None, target=None):
+            if name == "spacy.vocab" and "spacy.cli" in sys.modules and not hasattr(sys.modules["spacy.cli"], "app"):
+                from spacy.cli import app  # the stand-in has none: ImportError
+            return None
+
+    sys.meta_path.insert(0, WantsCli())
+    """, PROBE, """
+    import spacy.vocab, spacy.tokens, spacy.matcher
+    assert spacy.vocab.Vocab and spacy.tokens.Doc and spacy.matcher.PhraseMatcher
+    """)
+    assert not out.endswith(" []")  # the second, usual import brought the CLI
+    assert out.rsplit("]", 2)[0] == _run(PROBE).rsplit("]", 2)[0]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+
     from spacy.language import Language
 
 # Words whose lookup lemma would hide the sense a plan uses them in.
@@ -26,10 +28,88 @@ _KEEP = {
 _MAX_LENGTH = 2_000_000
 
 
+# spaCy releases whose package __init__ imports spacy.cli only to re-export `spacy.info`, and none
+# of whose library modules imports spacy.cli (checked by hand against 3.8.18's sources).
+_CLI_FREE_SPACY = ("3.8.",)
+_CLI_LINE = "from .cli.info import info  # noqa: F401"
+
+
+def _import_spacy() -> "ModuleType":
+    """`import spacy`, without its command-line package where that is known to be safe.
+
+    spacy.cli pulls in typer, requests, httpx and weasel: 0.2 s of every check, for code a pipeline
+    never runs. While spaCy is imported, stand-ins take the places of spacy.cli and spacy.cli.info
+    (whose `info` calls the real one); they are removed straight after, so that a later
+    `import spacy.cli` gets the real package. Another spaCy, or any failure, gets the usual import.
+    """
+    import sys
+    import types
+
+    if "spacy" in sys.modules or not _cli_only_for_info():
+        import spacy
+
+        return spacy
+
+    def info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as real  # the stand-ins are gone by the time this runs
+
+        return real(*args, **kwargs)
+
+    cli, cli_info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    cli.__path__ = []
+    cli_info.info = info  # type: ignore[attr-defined]
+    stand_ins = {"spacy.cli": cli, "spacy.cli.info": cli_info}
+    sys.modules.update(stand_ins)
+    try:
+        import spacy
+
+        return spacy
+    except Exception:  # noqa: BLE001 - some part of spaCy wanted its CLI after all
+        pass
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return _import_spacy_again()
+
+
+def _cli_only_for_info() -> bool:
+    """Is the installed spaCy one whose CLI import is known to be only for `spacy.info`?"""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("spacy")  # finds the package without importing it
+    if spec is None or spec.origin is None:
+        return False
+    root = Path(spec.origin).parent
+    try:
+        version = re.search(r'^__version__ = "([^"]+)"', (root / "about.py").read_text("utf-8"), re.M)
+        init = (root / "__init__.py").read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    cli_lines = [line.strip() for line in init.splitlines() if "cli" in line]
+    return version is not None and version.group(1).startswith(_CLI_FREE_SPACY) and cli_lines == [_CLI_LINE]
+
+
+def _import_spacy_again() -> "ModuleType":
+    """The usual import after a failed one: the submodules that did load stay loaded, so tie them
+    to the new package objects as the import system would have done."""
+    import importlib
+    import sys
+
+    spacy = importlib.import_module("spacy")
+    for name, module in list(sys.modules.items()):
+        parent, _, child = name.rpartition(".")
+        if name.startswith("spacy.") and module is not None and parent in sys.modules:
+            if not hasattr(sys.modules[parent], child):
+                setattr(sys.modules[parent], child, module)
+    return spacy
+
+
 @functools.lru_cache(maxsize=1)
 def get_nlp() -> "Language":
     """The process-wide pipeline (built on first use, then shared)."""
-    import spacy
+    spacy = _import_spacy()
     from spacy.language import Language
     from spacy.util import load_language_data, registry
 
