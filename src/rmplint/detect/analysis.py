@@ -142,7 +142,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     def concepts_of(text: str) -> frozenset[str]:
         got = context_cache.get(text)
         if got is None:
-            got = frozenset(h.concept for h in matcher.find(nlp(text[:2000]))) if text.strip() else frozenset()
+            got = frozenset(matcher.names(matcher.find(nlp(text[:2000])))) if text.strip() else frozenset()
             context_cache[text] = got
         return got
 
@@ -204,15 +204,18 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char]
             if cut and "placeholder" not in sm.marks:
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
-            clean, neg, exc = set(), set(), set()
-            for h in sent_hits:
-                offs = range(h.start - sent.start, h.end - sent.start)
-                if any(o in sm.excluded_tokens for o in offs):
-                    exc.add(h.concept)
-                elif any(o in sm.negated_tokens for o in offs):
-                    neg.add(h.concept)
-                else:
-                    clean.add(h.concept)
+            if sm.excluded_tokens or sm.negated_tokens:
+                clean, neg, exc = set(), set(), set()
+                for h in sent_hits:
+                    offs = range(h.start - sent.start, h.end - sent.start)
+                    if any(o in sm.excluded_tokens for o in offs):
+                        exc |= matcher.expand(h.concept)
+                    elif any(o in sm.negated_tokens for o in offs):
+                        neg |= matcher.expand(h.concept)
+                    else:
+                        clean |= matcher.expand(h.concept)
+            else:
+                clean, neg, exc = matcher.names(sent_hits), set(), set()
             sentences.append(
                 Sentence(
                     index=len(sentences),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
+from rmplint.detect.prefilter import leading_literals
 from rmplint.rules.spec import RulePack
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +48,7 @@ class ConceptMatcher:
         self._strings = nlp.vocab.strings
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._regex: list[tuple[str, re.Pattern[str]]] = []
-        self._names_of: dict[int, tuple[str, ...]] = {}  # match id -> expanded concept names
+        regex_names: dict[str, list[str]] = {}  # a pattern may serve several concepts: run it once
         # which concepts count as which: a hit for X also counts for every concept including X
         parents: dict[str, set[str]] = {n: {n} for n in pack.concepts}
         changed = True
@@ -67,7 +67,8 @@ class ConceptMatcher:
             if c.exact:
                 self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
             for p in c.patterns:
-                self._regex.append((c.name, re.compile(p, re.I)))
+                regex_names.setdefault(p, []).append(c.name)
+        self._regex = [(tuple(names), re.compile(p, re.I), leading_literals(p)) for p, names in regex_names.items()]
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         for name in adhoc:
             self._by_norm.add(name, [phrase_doc(name[len("lemma:") :])])
@@ -77,23 +78,28 @@ class ConceptMatcher:
         return self._expand.get(name, frozenset({name}))
 
     def find(self, doc: "Doc") -> list[ConceptHit]:
-        hits: list[ConceptHit] = []
-        names_of = self._names_of
-        for matcher in (self._by_norm, self._by_lower):
-            for mid, s, e in matcher(doc):
-                names = names_of.get(mid)
-                if names is None:
-                    names = names_of[mid] = tuple(self.expand(self._strings[mid]))
-                hits.extend(ConceptHit(name, s, e) for name in names)
+        """The concepts whose words occur in `doc`, at token offsets. A hit names the concept that
+        matched, unexpanded: `expand(hit.concept)` is every concept it counts for."""
+        strings = self._strings
+        hits = [ConceptHit(strings[mid], s, e) for m in (self._by_norm, self._by_lower) for mid, s, e in m(doc)]
         if self._regex:
             text = doc.text
-            for name, rx in self._regex:
+            folded = text.casefold()
+            for names, rx, needles in self._regex:
+                if needles is not None and not any(n in folded for n in needles):
+                    continue  # none of the words every match starts with: it cannot match
                 for m in rx.finditer(text):
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                     if span is not None:
-                        for n in self.expand(name):
-                            hits.append(ConceptHit(n, span.start, span.end))
+                        hits.extend(ConceptHit(n, span.start, span.end) for n in names)
         return hits
+
+    def names(self, hits: Iterable[ConceptHit]) -> set[str]:
+        """Every concept these hits count for."""
+        out: set[str] = set()
+        for h in hits:
+            out |= self.expand(h.concept)
+        return out
 
 
 def _rule_names(rule) -> Iterable[str]:  # type: ignore[no-untyped-def]
