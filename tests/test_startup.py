@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rmplint import cache as startup_cache
 from rmplint.errors import RuleError
 from rmplint.rules import loader
 
@@ -58,8 +59,9 @@ def _entries(cache: Path) -> list[Path]:
 def test_cache_hit_gives_the_same_pack(cache, monkeypatch):
     first = _load(builtin=True)
     assert len(_entries(cache)) == 1
-    # a hit must not parse or validate anything
+    # a hit must not parse, validate or check a regular expression again
     monkeypatch.setattr(loader, "_parse", lambda path: pytest.fail(f"parsed {path} despite the cache"))
+    monkeypatch.setattr(loader, "_check_patterns", lambda *a, **k: pytest.fail("checked patterns despite the cache"))
     second = _load(builtin=True)
     assert second == first and repr(second) == repr(first)
 
@@ -115,10 +117,11 @@ def test_a_cache_entry_for_other_files_is_ignored(cache, tmp_path):
     other.mkdir()
     (other / "vocab.yaml").write_text(VOCAB, encoding="utf-8")
     # the other pack's key pointing at this pack's data (as a hash collision would) is refused
-    stale = loader._PackCache.open(loader._yaml_files([other]))
+    files = loader._yaml_files([other])
+    stale = loader._cache_file(files)
     assert stale is not None
-    stale.file.write_bytes(entry.read_bytes())
-    assert stale.get() is None
+    stale.write_bytes(entry.read_bytes())
+    assert loader._cached(stale, files) is None
 
 
 def test_an_unwritable_cache_dir_is_ignored(tmp_path, monkeypatch):
@@ -140,14 +143,14 @@ def test_default_cache_location_follows_xdg_then_home(tmp_path, monkeypatch):
     monkeypatch.delenv("RMPLINT_NO_CACHE", raising=False)
     monkeypatch.delenv("RMPLINT_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert loader.cache_dir() == tmp_path / "xdg" / "rmplint"
+    assert startup_cache.cache_dir() == tmp_path / "xdg" / "rmplint"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert loader.cache_dir() == tmp_path / "home" / ".cache" / "rmplint"
+    assert startup_cache.cache_dir() == tmp_path / "home" / ".cache" / "rmplint"
     monkeypatch.setenv("RMPLINT_NO_CACHE", "0")
-    assert loader.cache_dir() is not None
+    assert startup_cache.cache_dir() is not None
     monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
-    assert loader.cache_dir() is None
+    assert startup_cache.cache_dir() is None
 
 
 def _error(dirs: list[Path], builtin: bool) -> tuple[str, str, str | None, str | None]:
@@ -188,11 +191,9 @@ def test_the_first_bad_file_is_the_one_reported(cache, tmp_path):
 
 
 @pytest.mark.parametrize("data", [{"when": datetime.date(2024, 1, 31)}, {1: "a number as a key"}, {"x": float("nan")}])
-def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, tmp_path, data):
+def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, data):
     # the schemas leave no room for these today; the cache must not depend on that
-    entry = loader._PackCache.open(loader._yaml_files([_pack_dir(tmp_path)]))
-    assert entry is not None
-    entry.put([data, None])
+    startup_cache.write(cache / "pack-x.json", {"files": ["0/a.yaml"], "data": [data]})
     assert _entries(cache) == []
 
 

@@ -10,16 +10,14 @@ process skips YAML parsing and schema validation.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.resources
 import json
 import os
 import re
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from rmplint import cache
 from rmplint.catalogue import load_catalogue
 from rmplint.errors import RuleError
 from rmplint.rules.regex_safety import catastrophic
@@ -118,8 +116,9 @@ def load_pack(extra_dirs: Iterable[Path] = (), builtin: bool = True) -> RulePack
 @functools.lru_cache(maxsize=8)
 def _load(dirs: tuple[str, ...]) -> RulePack:
     files = _yaml_files(Path(d) for d in dirs)
-    cache = _PackCache.open(files)
-    parsed = cache.get() if cache else None
+    cache_file = _cache_file(files)
+    parsed = _cached(cache_file, files) if cache_file else None
+    check = parsed is None  # a cached pack passed every check once, with this very code
     vocab_raw: dict[str, dict[str, list[str]]] = {}
     rule_docs: list[tuple[Path, dict[str, Any]]] = []
     all_data: list[dict[str, Any] | None] = []
@@ -137,7 +136,8 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
                         merged.setdefault("describe", vals)
                     else:
                         merged.setdefault(key, []).extend(v for v in vals if v not in merged.get(key, []))
-                _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
+                if check:
+                    _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
         else:
             rule_docs.append((path, data))
     concepts = {
@@ -158,98 +158,59 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path, data in rule_docs:
-        rule = _build_rule(path, data, concepts)
+        rule = _build_rule(path, data, concepts, check)
         if rule.id in seen:
             raise RuleError(str(path), f"duplicate rule id (also in {seen[rule.id]})", rule_id=rule.id)
         seen[rule.id] = str(path)
         rules.append(rule)
     rules.sort(key=lambda r: r.id)
-    if cache and parsed is None:
-        cache.put(all_data)
+    if cache_file and parsed is None:
+        cache.write(cache_file, {"files": [name for name, _ in files], "data": all_data})
     return RulePack(rules=tuple(rules), concepts=concepts, sources=dirs)
 
 
 # --------------------------------------------------------------------------- the pack cache
 
-_CACHE_FORMAT = "rmplint pack cache 1"
-_CACHE_KEEP = 8  # newest pack caches kept: the built-in pack alone and with a few user folders
+_CACHE_FORMAT = "rmplint pack cache 2"
 
 
-def cache_dir() -> Path | None:
-    """Where start-up caches live: $RMPLINT_CACHE_DIR, else $XDG_CACHE_HOME/rmplint or
-    ~/.cache/rmplint; None when RMPLINT_NO_CACHE is set to anything but 0."""
-    if os.environ.get("RMPLINT_NO_CACHE", "") not in ("", "0"):
+def _cache_file(files: list[tuple[str, Path]]) -> Path | None:
+    """Where this set of pack files is cached: keyed by their names and bytes, and by all that
+    decides whether they pass (the schemas, PyYAML, this loader, the regex checks, Python)."""
+    root = cache.cache_dir()
+    if root is None:
         return None
-    if os.environ.get("RMPLINT_CACHE_DIR"):
-        return Path(os.environ["RMPLINT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rmplint"
+    import sys
+
+    import yaml
+
+    import rmplint
+    from rmplint.rules import regex_safety
+
+    schemas = importlib.resources.files("rmplint.rules").joinpath("schema")
+    try:
+        parts: list[str | bytes] = [
+            _CACHE_FORMAT, rmplint.__version__, yaml.__version__, sys.version,
+            Path(__file__).read_bytes(), Path(regex_safety.__file__).read_bytes(),
+            *(schemas.joinpath(f"{n}.schema.json").read_bytes() for n in ("rule", "vocabulary")),
+        ]
+        for name, path in files:
+            parts += [name, path.read_bytes()]
+    except OSError:
+        return None  # the normal load reports an unreadable file
+    return root / f"pack-{cache.key(*parts)}.json"
 
 
-@dataclass(frozen=True)
-class _PackCache:
-    """The parsed and validated data of a set of pack files, stored as JSON under a key made of
-    their names and bytes, the schemas, PyYAML and this loader. Only a speed-up: an unreadable,
-    damaged or unwritable cache is a miss, and a pack with an error is never stored."""
-
-    file: Path
-    names: tuple[str, ...]
-
-    @classmethod
-    def open(cls, files: list[tuple[str, Path]]) -> "_PackCache | None":
-        root = cache_dir()
-        if root is None:
-            return None
-        import yaml
-
-        import rmplint
-
-        h = hashlib.sha256(f"{_CACHE_FORMAT}\0rmplint {rmplint.__version__}\0PyYAML {yaml.__version__}\0".encode())
-        schemas = importlib.resources.files("rmplint.rules").joinpath("schema")
-        try:
-            parts = [("loader", Path(__file__).read_bytes())]
-            parts += [(n, schemas.joinpath(f"{n}.schema.json").read_bytes()) for n in ("rule", "vocabulary")]
-            parts += [(name, path.read_bytes()) for name, path in files]
-        except OSError:
-            return None  # the normal load reports an unreadable file
-        for name, data in parts:
-            h.update(f"\0{name}\0{len(data)}\0".encode())
-            h.update(data)
-        return cls(root / f"pack-{h.hexdigest()}.json", tuple(name for name, _ in files))
-
-    def get(self) -> list[dict[str, Any] | None] | None:
-        try:
-            digest, _, body = self.file.read_bytes().partition(b"\n")
-            if hashlib.sha256(body).hexdigest().encode() != digest:
-                return None
-            stored = json.loads(body)
-            data = stored["data"]
-            if stored["files"] != list(self.names) or len(data) != len(self.names):
-                return None
+def _cached(file: Path, files: list[tuple[str, Path]]) -> list[dict[str, Any] | None] | None:
+    """The stored data of every file, if the cache holds this very list of files."""
+    stored = cache.read(file)
+    try:
+        data = stored["data"]
+        if stored["files"] == [name for name, _ in files] and len(data) == len(files):
             return data if all(d is None or isinstance(d, dict) for d in data) else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, data: list[dict[str, Any] | None]) -> None:
-        try:
-            body = json.dumps({"files": list(self.names), "data": data}, ensure_ascii=False, allow_nan=False).encode()
-            if json.loads(body)["data"] != data:
-                return  # YAML gave something JSON cannot hold as it is (a date, a number as a key)
-        except (TypeError, ValueError):
-            return
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-            os.replace(tmp, self.file)  # readers see the old file or the new one, never half of one
-            old = sorted(self.file.parent.glob("pack-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for p in old[_CACHE_KEEP:]:
-                p.unlink()
-        except OSError:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+    except (KeyError, TypeError):
+        pass
+    return None
 
 
 def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: str | None = None) -> None:
@@ -265,7 +226,7 @@ def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: st
             raise RuleError(str(path), f"{owner}: regular expression {p!r} has {why} (catastrophic backtracking)", rule_id=rule_id)
 
 
-def _build_rule(path: Path, d: dict[str, Any], concepts: dict[str, Concept]) -> Rule:
+def _build_rule(path: Path, d: dict[str, Any], concepts: dict[str, Concept], check_patterns: bool = True) -> Rule:
     rid = d["id"]
     cat = load_catalogue()
 
@@ -326,7 +287,8 @@ def _build_rule(path: Path, d: dict[str, Any], concepts: dict[str, Concept]) -> 
             elif kind == "heading":
                 dets.append(HeadingSpec(any=names(spec["any"], where), min_sentences=int(spec.get("min_sentences", 2)), weak=bool(spec.get("weak", False))))
             elif kind == "pattern":
-                _check_patterns(path, f"evidence {key}", [spec["regex"]], rid)
+                if check_patterns:
+                    _check_patterns(path, f"evidence {key}", [spec["regex"]], rid)
                 dets.append(PatternSpec(regex=spec["regex"], section=names(spec.get("section", []), where), weak=bool(spec.get("weak", False))))
             elif kind == "payment":
                 dets.append(PaymentSpec(over=spec.get("over"), within=spec.get("within")))

@@ -1,0 +1,70 @@
+"""Start-up caches: work a process would redo on every run (the parsed rule pack, phrase lemmas),
+kept as checksummed JSON files. Only ever a speed-up: a missing, damaged or unwritable file is a miss."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+KEEP = 8  # newest files of one kind kept: the built-in pack alone and with a few user folders
+
+
+def cache_dir() -> Path | None:
+    """$RMPLINT_CACHE_DIR, else $XDG_CACHE_HOME/rmplint or ~/.cache/rmplint; None when
+    RMPLINT_NO_CACHE is set to anything but 0."""
+    if os.environ.get("RMPLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("RMPLINT_CACHE_DIR"):
+        return Path(os.environ["RMPLINT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rmplint"
+
+
+def key(*parts: str | bytes) -> str:
+    """A hex digest of the parts, each framed by its length so that no two lists give one key."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(f"{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def read(path: Path) -> Any:
+    """The stored data, or None if the file is missing or fails its checksum."""
+    try:
+        digest, _, body = path.read_bytes().partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != digest:
+            return None
+        return json.loads(body)
+    except (OSError, ValueError):
+        return None
+
+
+def write(path: Path, data: Any) -> None:
+    """Store data that JSON holds exactly (anything else is not stored), atomically, and drop all
+    but the newest KEEP files of the same kind."""
+    try:
+        body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
+        if json.loads(body) != data:
+            return  # something JSON cannot give back as it was (a date, a number as a key)
+    except (TypeError, ValueError):
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+        kind = path.name.split("-", 1)[0]
+        old = sorted(path.parent.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in old[KEEP:]:
+            p.unlink()
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
