@@ -78,3 +78,36 @@ def test_parse_output_values():
     assert parse_output("dir/a=b.json", "json") == ("json", "dir/a=b.json")  # a path, not a format
     with pytest.raises(ValueError):
         parse_output("html=", "text")
+
+
+def _many_quotes(path):
+    from helpers import make_docx
+
+    sentence = "The joint risk register is reviewed monthly by the joint management team of both parties."
+    return make_docx(path, [("h1", "Joint risk management"), *[("p", f"{sentence} Item {i}.") for i in range(40)]])
+
+
+def test_max_evidence_keeps_the_first_quotes_and_reports_the_total(run, tmp_path):
+    doc = str(_many_quotes(tmp_path / "plan.docx"))
+    every = json.loads(run("check", "--format", "json", "--max-evidence", "0", doc).output)
+    capped = json.loads(run("check", "--format", "json", "--max-evidence", "3", doc).output)
+    default = json.loads(run("check", "--format", "json", doc).output)
+    pairs = list(zip(every["documents"][0]["clauses"], capped["documents"][0]["clauses"],
+                     default["documents"][0]["clauses"]))
+    busy = [(a, b, c) for a, b, c in pairs if len(a["evidence"]) > 25]
+    assert busy, "some clause has more than 25 quotes in this plan"
+    for a, b, c in pairs:
+        total = len(a["evidence"])
+        assert a["evidence_total"] == b["evidence_total"] == c["evidence_total"] == total
+        assert b["evidence"] == a["evidence"][:3] and c["evidence"] == a["evidence"][:25]
+        assert (a["status"], a["reason"]) == (b["status"], b["reason"])
+    html = tmp_path / "r.html"
+    run("check", "--max-evidence", "3", "-o", f"html={html}", doc)
+    assert f"and {len(busy[0][0]['evidence']) - 3} more passages" in html.read_text(encoding="utf-8")
+
+
+def test_max_evidence_from_the_config_file(run, tmp_path):
+    doc = str(_many_quotes(tmp_path / "plan.docx"))
+    (tmp_path / "rmplint.toml").write_text("max_evidence = 1\n", encoding="utf-8")
+    got = json.loads(run("check", "--format", "json", "--config", str(tmp_path / "rmplint.toml"), doc).output)
+    assert max(len(c["evidence"]) for c in got["documents"][0]["clauses"]) == 1

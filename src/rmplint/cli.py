@@ -248,14 +248,17 @@ def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignor
               help="Check date (ISO, default today): review staleness and waiver expiry are judged against it.")
 @click.option("--review-months", type=click.IntRange(1, 120), default=None,
               help="A plan last reviewed more than this many months before the check date is stale (default 12).")
+@click.option("--max-evidence", type=click.IntRange(0, 1_000_000), default=None,
+              help="Evidence quotes kept per clause, in document order (default 25; 0: all). Every "
+                   "clause still reports how many it had (evidence_total).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 @config_options
 @batch_options
 @limit_options
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
-          as_of, review_months: int | None, color: bool | None,  # type: ignore[no-untyped-def]
-          config_args: dict, batch_args: dict, limits) -> None:  # type: ignore[no-untyped-def]
+          as_of, review_months: int | None, max_evidence: int | None,  # type: ignore[no-untyped-def]
+          color: bool | None, config_args: dict, batch_args: dict, limits) -> None:  # type: ignore[no-untyped-def]
     """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
     from dataclasses import replace
 
@@ -275,6 +278,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         "extended_payment_days": extended_payment_days,
         "prompt_payment_days": prompt_payment_days,
         "review_months": review_months,
+        "max_evidence": max_evidence,
         "as_of": as_of.date().isoformat() if as_of else None,
     })
     spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=replace(cfg.check_options(), limits=limits))

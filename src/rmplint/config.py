@@ -33,6 +33,7 @@ class Config:
     extended_payment_days: int = 30
     prompt_payment_days: int = 14
     review_months: int = 12
+    max_evidence: int = 25  # quotes kept per clause (0: all); the count of all is always reported
     fail_on: str = "none"
     fail_below: str | None = None
     waivers: str | None = None
@@ -46,6 +47,7 @@ class Config:
                 "extended_payment_days": self.extended_payment_days,
                 "prompt_payment_days": self.prompt_payment_days,
                 "review_months": self.review_months,
+                "max_evidence": self.max_evidence,
             },
             severity=dict(self.severity),
             disabled=frozenset(self.disable),
@@ -152,6 +154,7 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "extended_payment_days": _int_range(1, 365),
     "prompt_payment_days": _int_range(0, 365),
     "review_months": _int_range(1, 120),
+    "max_evidence": _int_range(0, 1_000_000),
     "fail_on": _choice(FAIL_ON),
     "fail_below": _choice(LEVELS),
     "waivers": _path,

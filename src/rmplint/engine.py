@@ -137,6 +137,7 @@ class Checker:
     def _verdicts(self, adoc: AnalysedDocument) -> list[ClauseVerdict]:
         by_clause = {r.clause: r for r in self._rules if r.kind == "clause"}
         not_applicable = _not_applicable(adoc)
+        keep = int(self.options.settings.get("max_evidence", 0))  # 0: every quote (the API default)
         out = []
         for c in self.catalogue.checkable:
             rule = by_clause.get(c.clause)
@@ -152,6 +153,7 @@ class Checker:
                 out.append(ClauseVerdict(c.clause, c.title, c.stage, "not-checked", "info", "no rule for this clause yet"))
                 continue
             res = self.evaluate(rule, adoc)
+            evidence = _evidence(res.hits)
             out.append(
                 ClauseVerdict(
                     clause=c.clause,
@@ -161,7 +163,8 @@ class Checker:
                     severity=self._severity(rule),
                     reason=res.reason,
                     rule=rule.id,
-                    evidence=_evidence(res.hits),
+                    evidence=evidence[:keep] if keep else evidence,
+                    evidence_total=len(evidence),
                 )
             )
         return out

@@ -59,8 +59,13 @@ class ClauseVerdict(_Waivable):
     severity: str
     reason: str
     rule: str | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[Evidence, ...] = ()  # the first --max-evidence quotes, in document order
     waiver: Waiver | None = None
+    evidence_total: int = 0  # quotes found, kept or not (at least len(evidence))
+
+    @property
+    def evidence_count(self) -> int:
+        return max(self.evidence_total, len(self.evidence))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +78,7 @@ class ClauseVerdict(_Waivable):
             "rule": self.rule,
             "reason": self.reason,
             "evidence": [e.to_dict() for e in self.evidence],
+            "evidence_total": self.evidence_count,
         }
 
 
@@ -130,3 +136,36 @@ class DocumentResult:
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary,
         }
+
+
+def _location(d: dict[str, Any]) -> Location:
+    return Location(page=d.get("page"), paragraph=d.get("paragraph"), table=d.get("table"), row=d.get("row"),
+                    col=d.get("col"), heading_path=tuple(d.get("heading_path") or ()),
+                    clause_ref=d.get("clause_ref"), part=d.get("part") or "body")
+
+
+def _waiver(d: dict[str, Any] | None) -> Waiver | None:
+    return Waiver(**d) if d else None
+
+
+def result_from_dict(d: dict[str, Any]) -> DocumentResult:
+    """Rebuild a result from its to_dict() form (the cache's entries, saved JSON reports); keys
+    that older reports lack get their defaults."""
+    return DocumentResult(
+        path=d["path"], profile=d.get("profile"), profile_reason=d.get("profile_reason"), error=d.get("error"),
+        error_kind=d.get("error_kind"), format=d.get("format"), warnings=tuple(d.get("warnings") or ()),
+        summary=d.get("summary") or {},
+        clauses=tuple(
+            ClauseVerdict(clause=c["clause"], title=c["title"], stage=c["stage"], status=c["status"],
+                          severity=c["severity"], reason=c["reason"], rule=c.get("rule"),
+                          evidence=tuple(Evidence(e["text"], _location(e["location"])) for e in c.get("evidence", ())),
+                          waiver=_waiver(c.get("waiver")), evidence_total=c.get("evidence_total", 0))
+            for c in d.get("clauses", ())
+        ),
+        findings=tuple(
+            Finding(rule=f["rule"], category=f["category"], severity=f["severity"], message=f["message"],
+                    text=f["text"], location=_location(f["location"]), clause=f.get("clause"), term=f.get("term"),
+                    alternative=f.get("alternative"), waiver=_waiver(f.get("waiver")))
+            for f in d.get("findings", ())
+        ),
+    )

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from rmplint.engine import CheckOptions, Checker
-from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, Waiver
-from rmplint.model import Location
+from rmplint.findings import DocumentResult, result_from_dict
 
 DEFAULT_TIMEOUT = 300.0
 # Test-only hook: "SUBSTRING=SECONDS" makes a worker sleep before checking a path containing
@@ -353,39 +352,6 @@ class _Cache:
         tmp = f.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(res.to_dict(), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, f)
-
-
-def result_from_dict(d: dict[str, Any]) -> DocumentResult:
-    """Rebuild a DocumentResult from its to_dict() form (the cache's storage)."""
-
-    def loc(x: dict[str, Any]) -> Location:
-        return Location(**{**x, "heading_path": tuple(x["heading_path"])})
-
-    def waiver(x: dict[str, Any] | None) -> Waiver | None:
-        return Waiver(**x) if x else None
-
-    clauses = tuple(
-        ClauseVerdict(
-            clause=c["clause"], title=c["title"], stage=c["stage"], status=c["status"], severity=c["severity"],
-            reason=c["reason"], rule=c["rule"],
-            evidence=tuple(Evidence(e["text"], loc(e["location"])) for e in c["evidence"]),
-            waiver=waiver(c.get("waiver")),
-        )
-        for c in d["clauses"]
-    )
-    findings = tuple(
-        Finding(
-            rule=f["rule"], category=f["category"], severity=f["severity"], message=f["message"], text=f["text"],
-            location=loc(f["location"]), clause=f["clause"], term=f["term"], alternative=f["alternative"],
-            waiver=waiver(f.get("waiver")),
-        )
-        for f in d["findings"]
-    )
-    return DocumentResult(
-        path=d["path"], profile=d["profile"], profile_reason=d["profile_reason"], error=d["error"],
-        error_kind=d["error_kind"], format=d["format"], clauses=clauses, findings=findings,
-        warnings=tuple(d["warnings"]), summary=d["summary"],
-    )
 
 
 # --------------------------------------------------------------------------- progress

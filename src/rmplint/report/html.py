@@ -60,6 +60,7 @@ def _clause(c: ClauseVerdict) -> dict[str, Any]:
         "clause": c.clause, "title": c.title, "stage": c.stage, "stage_label": stage_label(c.stage),
         "status": c.status, "severity": c.severity, "reason": c.reason, "rule": c.rule,
         "evidence": [{"text": e.text, "where": e.location.describe()} for e in c.evidence],
+        "evidence_more": c.evidence_count - len(c.evidence),
         "waived": c.waived, "waiver": waiver_text(c.waiver),
     }
 

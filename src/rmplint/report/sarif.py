@@ -80,7 +80,8 @@ def _clause_result(run: Run, doc: DocumentResult, c: ClauseVerdict, rules: dict[
         "message": {"text": f"{c.clause} {c.title}: {c.status}. {c.reason}"},
         "locations": [_location(doc, ev[0].location if ev else None)],
         "partialFingerprints": {"rmplintResult/v1": _fingerprint(doc.path, rule_id, c.clause)},
-        "properties": {"clause": c.clause, "stage": c.stage, "status": c.status, "severity": c.severity},
+        "properties": {"clause": c.clause, "stage": c.stage, "status": c.status, "severity": c.severity,
+                       "evidenceTotal": c.evidence_count},
     }
     if len(ev) > 1:
         out["relatedLocations"] = [
