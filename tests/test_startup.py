@@ -197,6 +197,61 @@ def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, data):
     assert _entries(cache) == []
 
 
+# --------------------------------------------------------------------------- phrase norms
+
+TRICKY = ["risk register", "Parties' long-term plans", "Mr. Smith can't agree", "U.K. data", "", "  ", "e-mail (TBC)"]
+
+
+def test_cached_phrase_norms_are_the_pipelines(cache, monkeypatch):
+    from rmplint.nlp import get_nlp, phrase_norms
+
+    nlp = get_nlp()
+    want = {t: tuple(tok.norm for tok in nlp(t)) for t in TRICKY}
+    assert phrase_norms(TRICKY + TRICKY[:2]) == want
+    assert len(list(cache.glob("norms-*.json"))) == 1
+    monkeypatch.setattr(nlp, "make_doc", lambda text: pytest.fail(f"tokenized {text!r} despite the cache"))
+    assert phrase_norms(TRICKY) == want
+
+
+def test_damaged_phrase_norms_are_recomputed(cache):
+    from rmplint.nlp import get_nlp, phrase_norms
+
+    want = {t: tuple(tok.norm for tok in get_nlp()(t)) for t in TRICKY}
+    phrase_norms(TRICKY)
+    (entry,) = cache.glob("norms-*.json")
+    body = entry.read_bytes()
+    for damage in (b"", body[:-9], body.replace(b'"party"', b'"parti"')):
+        entry.write_bytes(damage)
+        assert phrase_norms(TRICKY) == want
+
+
+def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkeypatch, pack):
+    from rmplint.detect.concepts import ConceptMatcher
+    from rmplint.nlp import get_nlp
+
+    def keys(m: ConceptMatcher):  # what a pickled PhraseMatcher carries: key -> its phrase keys
+        return m._by_norm.__reduce__()[1][1], m._by_lower.__reduce__()[1][1]
+
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    plain = ConceptMatcher(pack)
+    monkeypatch.delenv("RMPLINT_NO_CACHE")
+    ConceptMatcher(pack)  # fills the cache
+    cached = ConceptMatcher(pack)
+    assert keys(cached) == keys(plain)
+    # and the keys are those of the phrases' Docs through the whole pipeline
+    from spacy.matcher import PhraseMatcher
+
+    nlp = get_nlp()
+    docs = PhraseMatcher(nlp.vocab, attr="NORM")
+    for c in pack.concepts.values():
+        if c.phrases:
+            docs.add(c.name, list(nlp.pipe(c.phrases)))
+    by_docs = docs.__reduce__()[1][1]
+    assert by_docs == {k: v for k, v in keys(cached)[0].items() if k in by_docs}
+    doc = get_nlp()("The parties shall keep a joint risk register and review it at the relationship board.")
+    assert cached.find(doc) == plain.find(doc) != []
+
+
 # --------------------------------------------------------------------------- importing spaCy
 
 def _run(*parts: str) -> str:

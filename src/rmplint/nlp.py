@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
+from rmplint import cache
+
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
     from types import ModuleType
 
     from spacy.language import Language
@@ -135,6 +138,46 @@ def get_nlp() -> "Language":
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?"]})
     nlp.add_pipe("rmplint_lemmas")
     return nlp
+
+
+_NORMS_FORMAT = "rmplint phrase norms 1"
+
+
+def phrase_norms(texts: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """The NORM of every token of each text as the pipeline sets it, as string-store hashes: the
+    keys a NORM PhraseMatcher stores for the text's Doc. Tokenizing the pack's thousands of
+    phrases is most of a matcher's build, so their norms are cached across processes, keyed by
+    the texts, this module, spaCy, spacy-lookups-data and Python."""
+    nlp = get_nlp()
+    unique = sorted(set(texts))
+    file = _norms_file(unique)
+    stored = cache.read(file) if file else None
+    norms = stored.get("norms") if isinstance(stored, dict) and stored.get("texts") == unique else None
+    if not (isinstance(norms, list) and len(norms) == len(unique) and all(isinstance(n, list) for n in norms)):
+        lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
+        norms = [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]
+        if file:
+            cache.write(file, {"texts": unique, "norms": norms})
+    add = nlp.vocab.strings.add
+    return {text: tuple(add(n) for n in ns) for text, ns in zip(unique, norms)}
+
+
+def _norms_file(texts: list[str]) -> "Path | None":
+    import sys
+    from pathlib import Path
+
+    import spacy
+    import spacy_lookups_data
+
+    root = cache.cache_dir()
+    if root is None:
+        return None
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:
+        return None
+    versions = (_NORMS_FORMAT, spacy.__version__, spacy_lookups_data.__version__, sys.version)
+    return root / f"norms-{cache.key(*versions, code, *texts)}.json"
 
 
 _WS = re.compile(r"\s+")

@@ -29,22 +29,15 @@ class ConceptMatcher:
     """Finds concepts in spaCy Docs. Built once per rule pack and process."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
-        from rmplint.nlp import get_nlp
+        from rmplint.nlp import get_nlp, phrase_norms
 
         nlp = get_nlp()  # first: it imports spaCy
         from spacy.matcher import PhraseMatcher
 
-        # A phrase needs its tokens and their lemmas only: the lemma step on the tokenizer's Doc,
-        # not the whole pipeline, and once per distinct phrase (a third recur across concepts).
-        lemmatise = nlp.get_pipe("rmplint_lemmas")
-        lemmatised: dict[str, Doc] = {}
-
-        def phrase_doc(text: str) -> "Doc":
-            doc = lemmatised.get(text)
-            if doc is None:
-                doc = lemmatised[text] = lemmatise(nlp.make_doc(text))
-            return doc
-
+        adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
+        # Phrases go in as their NORM keys, not as Docs (as when spaCy unpickles a PhraseMatcher):
+        # the same keys, without tokenizing thousands of phrases in every process.
+        keys = phrase_norms([*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)])
         self._strings = nlp.vocab.strings
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -63,15 +56,14 @@ class ConceptMatcher:
         self._expand = {n: frozenset(ps) for n, ps in parents.items()}
         for c in pack.concepts.values():
             if c.phrases:
-                self._by_norm.add(c.name, [phrase_doc(p) for p in c.phrases])
+                self._by_norm.add(c.name, [keys[p] for p in c.phrases])
             if c.exact:
                 self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
             for p in c.patterns:
                 regex_names.setdefault(p, []).append(c.name)
         self._regex = [(tuple(names), re.compile(p, re.I), leading_literals(p)) for p, names in regex_names.items()]
-        adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         for name in adhoc:
-            self._by_norm.add(name, [phrase_doc(name[len("lemma:") :])])
+            self._by_norm.add(name, [keys[name[len("lemma:") :]]])
             self._expand[name] = frozenset({name})
 
     def expand(self, name: str) -> frozenset[str]:
