@@ -122,14 +122,14 @@ def _table_cells(doc: Document) -> list[Cell]:
     ]  # type: ignore[misc]
 
 
-def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], str]:
-    """For each table cell (table,row,col): the column header and row header text around it."""
+def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], tuple[str, ...]]:
+    """For each table cell (table,row,col): the column header and row header texts around it."""
     first_row = {(t, c): text for t, r, c, text in cells if r == 1}
     first_col = {(t, r): text for t, r, c, text in cells if c == 1}
     out = {}
     for t, r, c, _ in cells:
         hdr = [first_row.get((t, c), "") if r > 1 else "", first_col.get((t, r), "") if c > 1 else ""]
-        out[(t, r, c)] = " | ".join(h for h in hdr if h)
+        out[(t, r, c)] = tuple(h for h in hdr if h)
     return out
 
 
@@ -168,9 +168,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for heading in loc.heading_path:
             if heading != title:
                 ctx |= concepts_of(heading)
-        cell_hdr = headers.get((loc.table or 0, loc.row or 0, loc.col or 0), "") if block.kind == "table_cell" else ""
-        if cell_hdr:
-            ctx |= concepts_of(cell_hdr)
+        if block.kind == "table_cell":
+            # each header on its own: the column header's concepts are found once per table
+            for header in headers.get((loc.table or 0, loc.row or 0, loc.col or 0), ()):
+                ctx |= concepts_of(header)
         sec_marks = set(section_marks(loc.heading_path))
         if block.kind == "heading":
             sec_marks.add("heading")
