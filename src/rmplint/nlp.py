@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from rmplint import cache
 
@@ -118,7 +118,7 @@ def get_nlp() -> "Language":
 
     # The table as the plain dict in spacy-lookups-data, as spacy.lookups.load_lookups reads it:
     # its Table would first hash all 41,000 keys (0.1 s) for the same answers.
-    table: dict[str, str] = load_language_data(registry.lookups.get("en")["lemma_lookup"])
+    table = cast("dict[str, str]", load_language_data(registry.lookups.get("en")["lemma_lookup"]))
     lemma_of: dict[str, str] = {}
 
     @Language.component("rmplint_lemmas")

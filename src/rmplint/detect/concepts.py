@@ -7,7 +7,7 @@ spaCy's PhraseMatcher with hundreds of phrases costs about the same as with one.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from rmplint.detect.prefilter import leading_literals
 from rmplint.rules.spec import RulePack
@@ -37,7 +37,8 @@ class ConceptMatcher:
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         # Phrases go in as their NORM keys, not as Docs (as when spaCy unpickles a PhraseMatcher):
         # the same keys, without tokenizing thousands of phrases in every process.
-        keys = phrase_norms([*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)])
+        texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
+        keys: dict[str, Any] = phrase_norms(texts)  # Any: spaCy's stubs type add() for Docs only
         self._strings = nlp.vocab.strings
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
