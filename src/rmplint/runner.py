@@ -226,11 +226,15 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     negligible, and an idle worker always takes the next one. Workers are forked where the
     platform allows it, so they start with the parent's checker already built.
     """
+    import gc
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     queue = list(reversed(todo))
+    # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
+    # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
+    gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
     try:
         while queue or any(w.task is not None for w in workers):
@@ -265,6 +269,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     finally:
         for w in workers:
             w.stop(kill=w.task is not None)
+        gc.unfreeze()
 
 
 def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
