@@ -124,6 +124,24 @@ def test_a_cache_entry_for_other_files_is_ignored(cache, tmp_path):
     assert loader._cached(stale, files) is None
 
 
+def test_the_cache_keeps_the_most_recently_used_packs(cache, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(startup_cache, "KEEP", 2)
+    a, b, c = (tmp_path / n for n in "abc")
+    for d in (a, b, c):
+        d.mkdir()
+        (d / "vocab.yaml").write_text(VOCAB.replace("gadget", f"gadget-{d.name}"), encoding="utf-8")
+    _load(a)
+    (entry_a,) = _entries(cache)
+    _load(b)
+    for e in _entries(cache):
+        os.utime(e, (1, 1) if e == entry_a else (2, 2))  # a written first ...
+    _load(a)  # ... but used last
+    _load(c)
+    assert entry_a.exists() and len(_entries(cache)) == 2
+
+
 def test_an_unwritable_cache_dir_is_ignored(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cache folder should be")

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-KEEP = 8  # newest files of one kind kept: the built-in pack alone and with a few user folders
+KEEP = 8  # files of one kind kept: the built-in pack alone and with a few user folders
 
 
 def cache_dir() -> Path | None:
@@ -40,14 +40,19 @@ def read(path: Path) -> Any:
         digest, _, body = path.read_bytes().partition(b"\n")
         if hashlib.sha256(body).hexdigest().encode() != digest:
             return None
-        return json.loads(body)
+        data = json.loads(body)
     except (OSError, ValueError):
         return None
+    try:
+        os.utime(path)  # recently used: the last file that pruning drops
+    except OSError:
+        pass
+    return data
 
 
 def write(path: Path, data: Any) -> None:
     """Store data that JSON holds exactly (anything else is not stored), atomically, and drop all
-    but the newest KEEP files of the same kind."""
+    but the KEEP most recently used files of the same kind."""
     try:
         body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
         if json.loads(body) != data:
