@@ -11,6 +11,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """The start-up caches (src/rmplint/cache.py) go to a folder of this session, never the user's
+    ~/.cache; subprocesses the tests start inherit it."""
+    import os
+    import tempfile
+
+    if "RMPLINT_CACHE_DIR" not in os.environ:
+        os.environ["RMPLINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="rmplint-test-cache-")
+
+
 @pytest.fixture(scope="session")
 def pack():
     from rmplint.rules.loader import load_pack

@@ -66,11 +66,9 @@ def clause_key(cid: str) -> tuple[int, ...]:
 def load_catalogue() -> Catalogue:
     import importlib.resources
 
-    import yaml
+    from rmplint.yamlio import safe_load
 
-    text = importlib.resources.files("rmplint.data").joinpath("catalogue.yaml").read_text("utf-8")
-    # libyaml's safe loader when present: the same data as safe_load, several times faster
-    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("catalogue.yaml").read_text("utf-8"))
     adv = raw["terms"]["adversarial"]
     clauses = tuple(
         Clause(str(c["clause"]), c["title"], c["stage"], c.get("summary"), bool(c.get("group"))) for c in raw["clauses"]

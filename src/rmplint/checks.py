@@ -33,9 +33,9 @@ class CheckData:
 def check_data() -> CheckData:
     import importlib.resources
 
-    import yaml
+    from rmplint.yamlio import safe_load
 
-    raw = yaml.safe_load(importlib.resources.files("rmplint.data").joinpath("checks.yaml").read_text("utf-8"))
+    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("checks.yaml").read_text("utf-8"))
     roles = sorted(raw["senior_roles"], key=len, reverse=True)
     return CheckData(
         exit_items=dict(raw["exit_items"]),

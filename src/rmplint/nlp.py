@@ -235,9 +235,9 @@ class MarkVocabulary:
 def mark_vocabulary() -> MarkVocabulary:
     import importlib.resources
 
-    import yaml
+    from rmplint.yamlio import safe_load
 
-    raw = yaml.safe_load(importlib.resources.files("rmplint.data").joinpath("marks.yaml").read_text("utf-8"))
+    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("marks.yaml").read_text("utf-8"))
     tok = get_nlp().tokenizer
 
     def seqs(key: str) -> tuple[tuple[str, ...], ...]:
