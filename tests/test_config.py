@@ -70,7 +70,7 @@ def test_unknown_key_is_a_one_line_error_naming_file_and_key(run, root, tmp_path
     assert r.exit_code == 2
     assert r.stderr.strip() == (f"rmplint: error: {tmp_path / 'rmplint.toml'}: unknown key 'fail_onn' (known: profile, "
                                 "rules, disable, severity, extended_payment_days, prompt_payment_days, review_months, max_evidence, "
-                                "fail_on, fail_below, waivers)")
+                                "fail_on, fail_below, waivers, exclude)")
     assert "Traceback" not in r.output
 
 

@@ -15,9 +15,9 @@ from typing import Iterable
 import click
 
 from rmplint import __version__
+from rmplint.discover import Excludes, compile_patterns, find_documents
 from rmplint.report import FORMATS  # light: result dataclasses only
 
-EXTENSIONS = (".docx", ".pdf", ".txt", ".md", ".markdown")
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "none"]
 
 
@@ -36,22 +36,36 @@ def main() -> None:
     """Check Relationship Management Plans and contracts against BS 11000 / ISO 44001."""
 
 
-def iter_documents(paths: Iterable[str]) -> list[str]:
-    """Expand folders into the documents they hold (sorted, symlinked folders not followed)."""
-    out: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            found: list[str] = []
-            # A folder that cannot be listed is checked (and reported) like a file, never skipped.
-            for root, dirs, files in os.walk(p, followlinks=False, onerror=lambda e: found.append(e.filename)):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in files:
-                    if f.lower().endswith(EXTENSIONS) and not f.startswith((".", "~$")):
-                        found.append(os.path.join(root, f))
-            out.extend(sorted(found))
-        else:
-            out.append(p)
-    return out
+def iter_documents(paths: Iterable[str], excludes: Excludes = Excludes()) -> list[str]:
+    """Folders walked and globs expanded into the documents they hold (see rmplint.discover);
+    a glob that matches no document is a warning on stderr."""
+    from rmplint.errors import RmplintError
+
+    try:
+        found = find_documents(paths, excludes)
+    except RmplintError as e:
+        raise UserError(e.one_line()) from None
+    for pattern in found.unmatched:
+        click.echo(f"rmplint: warning: no documents match '{_printable(pattern)}'", err=True)
+    return list(found.documents)
+
+
+_EXCLUDE = click.option(
+    "--exclude", "exclude", multiple=True, metavar="PATTERN",
+    help="Skip files and folders matching this gitignore-style pattern (e.g. drafts/, *-old.docx, "
+         "!keep.docx) when walking folders and expanding globs; files named on the command line are "
+         "always checked. May be repeated; replaces the configuration's `exclude`.")
+
+
+def exclude_setting(patterns: tuple[str, ...]) -> Excludes | None:
+    """--exclude values for the config cascade (None when not given): relative to the working directory."""
+    if not patterns:
+        return None
+    try:
+        compile_patterns(patterns)
+    except ValueError as e:
+        raise UserError(f"--exclude {e}") from None
+    return Excludes(patterns, os.getcwd())
 
 
 def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -208,10 +222,11 @@ def printable_paths(results):  # type: ignore[no-untyped-def]
     valid UTF-8 shows its undecodable bytes as \\xNN instead of failing the whole report."""
     from dataclasses import replace
 
-    def shown(path: str) -> str:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return [r if _printable(r.path) == r.path else replace(r, path=_printable(r.path)) for r in results]
 
-    return [r if shown(r.path) == r.path else replace(r, path=shown(r.path)) for r in results]
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignore[no-untyped-def]
@@ -252,14 +267,16 @@ def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignor
               help="Evidence quotes kept per clause, in document order (default 25; 0: all). Every "
                    "clause still reports how many it had (evidence_total).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
+@_EXCLUDE
 @config_options
 @batch_options
 @limit_options
 def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str | None,
           rule_dirs: tuple[str, ...], extended_payment_days: int | None, prompt_payment_days: int | None,
           as_of, review_months: int | None, max_evidence: int | None,  # type: ignore[no-untyped-def]
-          color: bool | None, config_args: dict, batch_args: dict, limits) -> None:  # type: ignore[no-untyped-def]
-    """Check documents (.docx, .pdf, .txt, .md, or folders of them)."""
+          color: bool | None, exclude: tuple[str, ...], config_args: dict, batch_args: dict,
+          limits) -> None:  # type: ignore[no-untyped-def]
+    """Check documents (.docx, .pdf, .txt, .md), folders of them, or globs such as 'contracts/**/*.pdf'."""
     from dataclasses import replace
 
     from rmplint.engine import Checker, gate_failures
@@ -280,10 +297,11 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         "review_months": review_months,
         "max_evidence": max_evidence,
         "as_of": as_of.date().isoformat() if as_of else None,
+        "exclude": exclude_setting(exclude),
     })
     spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=replace(cfg.check_options(), limits=limits))
     checker = Checker(_load_pack(spec.rule_dirs), spec.options)  # rule errors surface here, once
-    docs = iter_documents(paths)
+    docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
     results = printable_paths(apply_waivers(run_checks(docs, spec, checker, batch_args), cfg))
@@ -388,14 +406,15 @@ def config_group() -> None:
 
 @config_group.command("show")
 @click.argument("paths", nargs=-1)
+@_EXCLUDE
 @config_options
-def config_show(paths: tuple[str, ...], config_args: dict) -> None:  # type: ignore[type-arg]
+def config_show(paths: tuple[str, ...], exclude: tuple[str, ...], config_args: dict) -> None:  # type: ignore[type-arg]
     """Print the effective configuration (TOML) and where each value came from.
 
     PATHS are the documents a check would be given: a single folder of documents is searched
     for the project file before the working directory.
     """
-    click.echo(effective_config(config_args, paths, {}).show(), nl=False)
+    click.echo(effective_config(config_args, paths, {"exclude": exclude_setting(exclude)}).show(), nl=False)
 
 
 def _check_results(paths: Iterable[str], cfg):  # type: ignore[no-untyped-def]
@@ -405,7 +424,7 @@ def _check_results(paths: Iterable[str], cfg):  # type: ignore[no-untyped-def]
 
     spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=cfg.check_options())
     checker = Checker(_load_pack(spec.rule_dirs), spec.options)
-    return apply_waivers(run_batch(iter_documents(paths), spec, checker), cfg)
+    return apply_waivers(run_batch(iter_documents(paths, cfg.exclude), spec, checker), cfg)
 
 
 _AS_OF = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -422,15 +441,17 @@ def waivers_group() -> None:
 @_AS_OF
 @click.option("--profile", type=click.Choice(["auto", "rmp", "contract"]), default=None)
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True))
+@_EXCLUDE
 @config_options
 def waivers_check(paths: tuple[str, ...], as_of, profile: str | None, rule_dirs: tuple[str, ...],  # type: ignore[no-untyped-def]
-                  config_args: dict) -> None:
+                  exclude: tuple[str, ...], config_args: dict) -> None:
     """List expired waivers, and with PATHS the unused ones (matching no result). Exit 1 if any expired."""
     from rmplint import waivers
     from rmplint.errors import RmplintError
 
     cfg = effective_config(config_args, paths, {
         "profile": profile, "rules": rule_dirs or None, "as_of": as_of.date().isoformat() if as_of else None,
+        "exclude": exclude_setting(exclude),
     })
     if not cfg.waivers:
         raise UserError("no waivers file: give --waivers FILE or set `waivers` in the configuration")

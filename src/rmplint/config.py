@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from rmplint.discover import Excludes, compile_patterns
 from rmplint.engine import CheckOptions
 from rmplint.errors import ConfigError
 from rmplint.findings import SEVERITIES
@@ -37,6 +38,7 @@ class Config:
     fail_on: str = "none"
     fail_below: str | None = None
     waivers: str | None = None
+    exclude: Excludes = Excludes()  # gitignore-style patterns for walking folders and globs
     as_of: str | None = None  # ISO date; None means today
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -90,6 +92,8 @@ class Config:
 
 
 def _toml(value: Any) -> str:
+    if isinstance(value, Excludes):
+        return _toml(value.patterns)
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     if isinstance(value, bool):
@@ -131,6 +135,12 @@ def _strings(v: Any) -> Any:
     return tuple(v)
 
 
+def _patterns(v: Any) -> Any:
+    patterns = _strings(v)
+    compile_patterns(patterns)  # ValueError names the invalid one
+    return patterns
+
+
 def _severity_map(v: Any) -> Any:
     if not isinstance(v, dict):
         raise ValueError("must be a table of rule id, clause or term = severity")
@@ -158,6 +168,7 @@ KEYS: dict[str, Callable[[Any], Any]] = {
     "fail_on": _choice(FAIL_ON),
     "fail_below": _choice(LEVELS),
     "waivers": _path,
+    "exclude": _patterns,
 }
 RELATIVE_TO_FILE = ("rules", "waivers")  # paths in a file are relative to that file
 
@@ -176,6 +187,10 @@ def validate(table: Mapping[str, Any], where: str, base: Path) -> dict[str, Any]
         name = key.replace("-", "_")
         if name in RELATIVE_TO_FILE:
             value = _relative(value, base)
+        elif name == "exclude":
+            # patterns, not paths: joined to the folder, `drafts/` would no longer match at any
+            # depth; they are matched against paths relative to the file's folder instead
+            value = Excludes(value, str(base))
         out[name] = value
     return out
 
