@@ -62,7 +62,16 @@ class ConceptMatcher:
                 self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
             for p in c.patterns:
                 regex_names.setdefault(p, []).append(c.name)
-        self._regex = [(tuple(names), re.compile(p, re.I), leading_literals(p)) for p, names in regex_names.items()]
+        self._regex = [(tuple(names), re.compile(p, re.I)) for p, names in regex_names.items()]
+        # the literal pre-test: which patterns each literal lets run; patterns without one always run
+        self._always: list[int] = []
+        self._by_literal: dict[str, list[int]] = {}
+        for i, p in enumerate(regex_names):
+            literals = leading_literals(p)
+            if literals is None:
+                self._always.append(i)
+            for literal in literals or ():
+                self._by_literal.setdefault(literal, []).append(i)
         for name in adhoc:
             self._by_norm.add(name, [keys[name[len("lemma:") :]]])
             self._expand[name] = frozenset({name})
@@ -78,9 +87,13 @@ class ConceptMatcher:
         if self._regex:
             text = doc.text
             folded = text.casefold()
-            for names, rx, needles in self._regex:
-                if needles is not None and not any(n in folded for n in needles):
-                    continue  # none of the words every match starts with: it cannot match
+            # a pattern none of whose literals is in the text cannot match it: it is not run
+            run = set(self._always)
+            for literal, patterns in self._by_literal.items():
+                if literal in folded:
+                    run.update(patterns)
+            for i in sorted(run):
+                names, rx = self._regex[i]
                 for m in rx.finditer(text):
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                     if span is not None:
