@@ -231,7 +231,9 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     from multiprocessing.connection import wait
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    queue = list(reversed(todo))
+    # largest files first, so that no worker is left with a big one while the others are idle
+    # (results are ordered by path afterwards, whatever order they were made in)
+    queue = sorted(todo, key=lambda i: (_size(paths[i]), -i))
     # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
     gc.freeze()
@@ -270,6 +272,13 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
         for w in workers:
             w.stop(kill=w.task is not None)
         gc.unfreeze()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
