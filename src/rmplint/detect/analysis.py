@@ -197,10 +197,13 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
-        by_sent: list[list[ConceptHit]] = [[] for _ in sents]
-        starts = [sent.start for sent in sents]
-        for h in matcher.find(sdoc):
-            by_sent[bisect.bisect_right(starts, h.start) - 1].append(h)
+        if len(sents) == 1:
+            by_sent = [matcher.find(sdoc)]
+        else:
+            by_sent = [[] for _ in sents]
+            starts = [sent.start for sent in sents]
+            for h in matcher.find(sdoc):
+                by_sent[bisect.bisect_right(starts, h.start) - 1].append(h)
         for sent, sent_hits in zip(sents, by_sent):
             text = normalise(sent.text)
             if not text:

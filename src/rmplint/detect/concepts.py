@@ -40,6 +40,7 @@ class ConceptMatcher:
         texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
         keys: dict[str, Any] = phrase_norms(texts)  # Any: spaCy's stubs type add() for Docs only
         self._strings = nlp.vocab.strings
+        self._name_of: dict[int, str] = {}  # match id -> concept name
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         regex_names: dict[str, list[str]] = {}  # a pattern may serve several concepts: run it once
@@ -82,8 +83,14 @@ class ConceptMatcher:
     def find(self, doc: "Doc") -> list[ConceptHit]:
         """The concepts whose words occur in `doc`, at token offsets. A hit names the concept that
         matched, unexpanded: `expand(hit.concept)` is every concept it counts for."""
-        strings = self._strings
-        hits = [ConceptHit(strings[mid], s, e) for m in (self._by_norm, self._by_lower) for mid, s, e in m(doc)]
+        name_of = self._name_of
+        hits = []
+        for matcher in (self._by_norm, self._by_lower):
+            for mid, s, e in matcher(doc):
+                name = name_of.get(mid)
+                if name is None:
+                    name = name_of[mid] = self._strings[mid]
+                hits.append(ConceptHit(name, s, e))
         if self._regex:
             text = doc.text
             folded = text.casefold()
@@ -103,8 +110,8 @@ class ConceptMatcher:
     def names(self, hits: Iterable[ConceptHit]) -> set[str]:
         """Every concept these hits count for."""
         out: set[str] = set()
-        for h in hits:
-            out |= self.expand(h.concept)
+        for name in {h.concept for h in hits}:
+            out |= self.expand(name)
         return out
 
 
