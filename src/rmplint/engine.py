@@ -282,7 +282,9 @@ def _rejected_note(rejected: list[Rejected], adoc: AnalysedDocument) -> str:
 def _evidence(hits: Iterable[Hit]) -> tuple[Evidence, ...]:
     seen: dict[tuple[str, Location], Evidence] = {}
     for h in hits:
-        seen.setdefault((h.text, h.location), Evidence(h.text, h.location))
+        key = (h.text, h.location)
+        if key not in seen:
+            seen[key] = Evidence(h.text, h.location)
     return tuple(sorted(seen.values(), key=lambda e: (_loc_key(e.location), e.text)))
 
 

@@ -24,7 +24,7 @@ def detect(adoc: AnalysedDocument, spec: SentenceSpec, opts: DetectOptions) -> D
             else:
                 why = next(m for m in _REJECT_ORDER if m in s.marks & BLOCKING)
                 rejected.append(Rejected(s.index, why))
-        elif matches(spec, have | s.negated | s.excluded, s.context):
+        elif (s.negated or s.excluded) and matches(spec, have | s.negated | s.excluded, s.context):
             rejected.append(Rejected(s.index, "excluded" if (s.excluded - have) else "negated"))
     return DetectorResult(tuple(hits), tuple(rejected))
 
