@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
+from rmplint.detect.prefilter import leading_literals, may_match
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     get_nlp,
@@ -157,7 +158,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     texts = (b.text for b in doc.blocks)
     ncols = {t.index: t.cols for t in doc.tables}
     title = _title(doc)
-    placeholder = mark_vocabulary().placeholder
+    placeholder = _placeholder_patterns()
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
     lead_in_deferred = False
@@ -193,7 +194,9 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
-        holder_spans = [m.span() for p in placeholder for m in p.finditer(block.text)]
+        folded = block.text.casefold()
+        holder_spans = [m.span() for p, literals in placeholder if may_match(literals, folded)
+                        for m in p.finditer(block.text)]
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
@@ -203,7 +206,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             by_sent = [[] for _ in sents]
             starts = [sent.start for sent in sents]
             for h in matcher.find(sdoc):
-                by_sent[bisect.bisect_right(starts, h.start) - 1].append(h)
+                by_sent[bisect.bisect_right(starts, h[1]) - 1].append(h)
         for sent, sent_hits in zip(sents, by_sent):
             text = normalise(sent.text)
             if not text:
@@ -217,14 +220,14 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             if sm.excluded_tokens or sm.negated_tokens:
                 clean, neg, exc = set(), set(), set()
-                for h in sent_hits:
-                    offs = range(h.start - sent.start, h.end - sent.start)
+                for concept, start, end in sent_hits:
+                    offs = range(start - sent.start, end - sent.start)
                     if any(o in sm.excluded_tokens for o in offs):
-                        exc |= matcher.expand(h.concept)
+                        exc |= matcher.expand(concept)
                     elif any(o in sm.negated_tokens for o in offs):
-                        neg |= matcher.expand(h.concept)
+                        neg |= matcher.expand(concept)
                     else:
-                        clean |= matcher.expand(h.concept)
+                        clean |= matcher.expand(concept)
             else:
                 clean, neg, exc = matcher.names(sent_hits), set(), set()
             sentences.append(
@@ -265,6 +268,12 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+@functools.lru_cache(maxsize=1)
+def _placeholder_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
+    """The placeholder patterns, each with the literals a match needs (detect/prefilter.py)."""
+    return tuple((p, leading_literals(p.pattern, p.flags)) for p in mark_vocabulary().placeholder)
 
 
 _BARE_EXCLUSION = re.compile(
