@@ -174,7 +174,8 @@ def _text(p: Any) -> str:
 def _find(p: Any, quote: str) -> tuple[int, int] | None:
     """Raw character span of the quote in the paragraph's text, whitespace-insensitive."""
     raw = _text(p)
-    norm, where = [], []
+    norm: list[str] = []
+    where: list[int] = []
     for i, ch in enumerate(raw):
         if ch.isspace():
             if norm and norm[-1] != " ":

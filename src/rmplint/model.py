@@ -48,7 +48,7 @@ class Location:
 
     def describe(self) -> str:
         """Short human form: 'p. 3, table 2 row 4 col 1, § 7 Working together > 7.2 Governance'."""
-        bits = []
+        bits: list[str] = []
         if self.part != "body":
             bits.append(self.part)
         if self.page is not None:

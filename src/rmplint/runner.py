@@ -251,7 +251,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
             for conn in wait([w.conn for w in workers], wait_for):
                 w = next(x for x in workers if x.conn is conn)
                 try:
-                    kind, value = conn.recv()
+                    kind, value = w.conn.recv()
                 except (EOFError, OSError):
                     if not w.ready:  # it could not even build its checker: replacing it would loop
                         raise RuntimeError("a worker process died while starting") from None

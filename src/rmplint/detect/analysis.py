@@ -117,10 +117,10 @@ Cell = tuple[int, int, int, str]  # table, row, column (1-based), text
 def _table_cells(doc: Document) -> list[Cell]:
     """Every located table cell, in document order: the one pass the table helpers share."""
     return [
-        (b.location.table, b.location.row, b.location.col, b.text)
+        (b.location.table or 0, b.location.row or 0, b.location.col or 0, b.text)
         for b in doc.blocks
         if b.kind == "table_cell" and None not in (b.location.table, b.location.row, b.location.col)
-    ]  # type: ignore[misc]
+    ]
 
 
 def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], tuple[str, ...]]:
@@ -219,7 +219,9 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             if cut and "placeholder" not in sm.marks:
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             if sm.excluded_tokens or sm.negated_tokens:
-                clean, neg, exc = set(), set(), set()
+                clean: set[str] = set()
+                neg: set[str] = set()
+                exc: set[str] = set()
                 for concept, start, end in sent_hits:
                     offs = range(start - sent.start, end - sent.start)
                     if any(o in sm.excluded_tokens for o in offs):

@@ -791,7 +791,8 @@ class _Reader:
             heading_path=self.tracker.path,
         )
         grid = len(tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}"))
-        rows, cols, header = 0, 0, ()
+        rows, cols = 0, 0
+        header: tuple[str, ...] = ()
         for tr in _children(tbl, {TR}):
             trpr = tr.find(TRPR)
             if trpr is not None and trpr.find(_w("del")) is not None:  # row deleted with tracking

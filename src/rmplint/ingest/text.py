@@ -279,10 +279,10 @@ class _Parser:
         self.tables.append(Table(index, len(rows), max(len(r) for r in rows), tuple(rows[0]), loc))
         self.last = "table_cell"
 
-    def _loc(self, path: tuple[str, ...], ref: str | None, **cell: int) -> Location:
-        return Location(
-            page=self.number, paragraph=len(self.blocks) + 1, heading_path=path, clause_ref=ref, **cell
-        )
+    def _loc(self, path: tuple[str, ...], ref: str | None, table: int | None = None, row: int | None = None,
+             col: int | None = None) -> Location:
+        return Location(page=self.number, paragraph=len(self.blocks) + 1, heading_path=path, clause_ref=ref,
+                        table=table, row=row, col=col)
 
     def emit(self, block: Block) -> None:
         self.blocks.append(block)

@@ -24,13 +24,12 @@ def stable_json(data: Any) -> str:
     with undecodable bytes (lone surrogates)."""
     try:
         import orjson
+
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
     except ImportError:  # pragma: no cover - orjson is a dependency; a platform without a wheel
-        orjson = None
-    if orjson is not None:
-        try:
-            return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-        except TypeError:
-            pass
+        pass
+    except TypeError:
+        pass
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

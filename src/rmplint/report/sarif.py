@@ -74,7 +74,7 @@ def _clause_result(run: Run, doc: DocumentResult, c: ClauseVerdict, rules: dict[
         rules[rule_id] = _rule(rule_id, f"{c.clause} {c.title}", req, info.why if info else None, {
             "clause": c.clause, "stage": c.stage, "severity": info.severity if info else c.severity, "kind": "clause"})
     ev = c.evidence
-    out = {
+    out: dict[str, Any] = {
         "ruleId": rule_id,
         "level": _LEVEL[c.severity],
         "message": {"text": f"{c.clause} {c.title}: {c.status}. {c.reason}"},
@@ -138,7 +138,9 @@ def _location(doc: DocumentResult, loc: Location | None) -> dict[str, Any]:
     out: dict[str, Any] = {"physicalLocation": phys}
     if loc is None:
         return out
-    where = {k: v for k, v in (("page", loc.page), ("table", loc.table), ("row", loc.row), ("col", loc.col)) if v is not None}
+    where: dict[str, int | str] = {
+        k: v for k, v in (("page", loc.page), ("table", loc.table), ("row", loc.row), ("col", loc.col)) if v is not None
+    }
     if loc.part != "body":
         where["part"] = loc.part
     if loc.paragraph is not None:

@@ -13,9 +13,9 @@ import string
 from typing import Any
 
 try:  # Python 3.11+
-    from re import _compiler as _sre_compile
-    from re import _constants as _c
-    from re import _parser as _sre_parse
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
+    from re import _constants as _c  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_compile as _sre_compile  # type: ignore[no-redef]
     import sre_constants as _c  # type: ignore[no-redef]
