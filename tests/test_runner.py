@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,20 @@ def test_a_rule_pack_change_rechecks_everything(batch, checker, tmp_path):
     changed = Counting(checker)
     run_batch(batch, spec, changed, cache_dir=cache)
     assert sorted(changed.seen) == sorted(Path(p).name for p in batch)
+
+
+def test_a_document_over_the_timeout_on_dask_gets_an_error_and_the_batch_goes_on(tmp_path, monkeypatch):
+    pytest.importorskip("distributed", reason="dask[distributed] is not installed (pip install rmplint[dask])")
+    paths = []
+    for name in ("a.txt", "slow.txt", "z.txt"):
+        (tmp_path / name).write_text(PLAN, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    # test-only hook, inherited by the LocalCluster's worker processes: "slow" sleeps for a minute
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=60")
+    started = time.monotonic()
+    results = run_batch(paths, CheckSpec(), jobs=2, timeout=3, scheduler="local")
+    by_name = {Path(r.path).name: r for r in results}
+    assert (by_name["slow.txt"].error_kind, by_name["slow.txt"].error) == ("timeout", "took longer than 3 s")
+    assert by_name["a.txt"].error is None and by_name["a.txt"].clauses
+    assert by_name["z.txt"].error is None and by_name["z.txt"].clauses
+    assert time.monotonic() - started < 50  # the slow document was not waited for

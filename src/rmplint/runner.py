@@ -152,7 +152,7 @@ def run_batch(
         if not todo:
             pass
         elif scheduler:
-            _run_dask(paths, todo, spec, scheduler, jobs, done)
+            _run_dask(paths, todo, spec, scheduler, jobs, timeout, done)
         elif jobs > 1 or timeout is not None:
             if checker is not None:
                 _BUILT.setdefault(spec.key(), checker)  # forked workers inherit it, built
@@ -299,12 +299,16 @@ def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
 
 # --------------------------------------------------------------------------- Dask
 
-def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str, jobs: int,
+def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str, jobs: int, timeout: float | None,
               done: Callable[[int, DocumentResult], None]) -> None:
     """Documents as Dask tasks; each worker process builds its checker once (checker_for).
-    Paths must be readable by the workers (shared storage)."""
+    Paths must be readable by the workers (shared storage).
+
+    With a timeout, each task reports when it starts; a document still running `timeout` seconds
+    after that gets a timeout result, its task is cancelled and its worker restarted by its nanny
+    (Python cannot stop a running task any other way), and the batch goes on."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, wait
     except ImportError:
         raise DaskMissing() from None
 
@@ -315,13 +319,51 @@ def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str
     else:
         client = Client(scheduler)
     try:
-        futures = {client.submit(check_one, paths[i], spec, key=f"rmplint-{i}-{paths[i]}", pure=False): i for i in todo}
-        for fut in as_completed(futures):
-            done(futures[fut], fut.result())
+        started: dict[str, tuple[float, str]] = {}  # task key -> (when the client heard it start, worker)
+
+        def heard(event: tuple[float, dict[str, str]]) -> None:  # runs on the client's event loop
+            started.setdefault(event[1]["key"], (time.monotonic(), event[1]["worker"]))
+
+        if timeout is not None:
+            client.subscribe_topic(_DASK_STARTED, heard)
+        keys = {i: f"rmplint-{i}-{paths[i]}" for i in todo}
+        futures = {client.submit(_dask_check, paths[i], spec, keys[i], key=keys[i], pure=False): i for i in todo}
+        pending = set(futures)
+        while pending:
+            try:
+                finished, pending = wait(pending, timeout=_DASK_POLL if timeout else None, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                finished = set()
+            for fut in finished:
+                done(futures[fut], fut.result())
+            if timeout is None:
+                continue
+            now = time.monotonic()
+            for fut in [f for f in pending if f.key in started and now - started[f.key][0] > timeout]:
+                pending.discard(fut)
+                done(futures[fut], timeout_result(paths[futures[fut]], timeout))
+                fut.cancel()
+                try:
+                    client.restart_workers([started[fut.key][1]])
+                except Exception:  # noqa: BLE001 - a worker without a nanny cannot be restarted
+                    pass
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_DASK_STARTED = "rmplint-started"
+_DASK_POLL = 0.5  # seconds between looks at which documents have started
+
+
+def _dask_check(path: str, spec: CheckSpec, key: str) -> DocumentResult:
+    """check_one on a Dask worker, telling the client (through the scheduler) that it started."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    worker.log_event(_DASK_STARTED, {"key": key, "worker": worker.address})
+    return check_one(path, spec)
 
 
 class DaskMissing(ImportError):
