@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -27,6 +27,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+T = TypeVar("T")
 
 
 def _w(name: str) -> str:
@@ -395,11 +396,25 @@ def _run(run: Any, st: _Inline, hidden: bool) -> None:
             st.boxes.extend(_text_boxes(child))
 
 
+def _per_style(method: Callable[["_Styles", str | None], T]) -> Callable[["_Styles", str | None], T]:
+    """A style property is worked out once per style id: the answer cannot change during a read,
+    and walking the basedOn chain for every paragraph was a third of reading a long document."""
+
+    def cached(self: "_Styles", sid: str | None) -> T:
+        key = (method.__name__, sid)
+        if key not in self._memo:
+            self._memo[key] = method(self, sid)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    return cached
+
+
 class _Styles:
     """Paragraph and numbering styles by id, following basedOn chains."""
 
     def __init__(self, root: Any) -> None:
         self._by_id: dict[str, Any] = {}
+        self._memo: dict[tuple[str, str | None], Any] = {}
         self.default: str | None = None
         if root is None:
             return
@@ -419,12 +434,14 @@ class _Styles:
             yield style
             sid = _val(style, _w("basedOn"))
 
+    @_per_style
     def name(self, sid: str | None) -> str | None:
         from docx.styles import BabelFish
 
         name = _val(self._by_id.get(sid), _w("name")) if sid in self._by_id else None
         return BabelFish.internal2ui(name) if name else sid
 
+    @_per_style
     def heading_level(self, sid: str | None) -> int | None:
         for style in self.chain(sid):
             outline = _int(_val(style.find(PPR), OUTLINE))
@@ -438,10 +455,12 @@ class _Styles:
                 return 1
         return None
 
+    @_per_style
     def is_contents(self, sid: str | None) -> bool:
         """A table-of-contents entry ("toc 1"): it repeats headings, it does not start clauses."""
         return any(re.fullmatch(r"toc\s*\d", (_val(s, _w("name")) or "").lower()) for s in self.chain(sid))
 
+    @_per_style
     def numbering(self, sid: str | None) -> tuple[str, int | None] | None:
         for style in self.chain(sid):
             num_pr = style.find(PPR).find(NUM_PR) if style.find(PPR) is not None else None
@@ -450,6 +469,7 @@ class _Styles:
                 return num_id, _int(_val(num_pr, ILVL))
         return None
 
+    @_per_style
     def page_break_before(self, sid: str | None) -> bool:
         for style in self.chain(sid):
             ppr = style.find(PPR)
