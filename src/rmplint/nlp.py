@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from rmplint import cache
+from rmplint.detect.prefilter import may_match
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -286,10 +287,12 @@ class _Phrases(tuple):  # type: ignore[type-arg]
         return self
 
 
-def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
-    """All (start, end) token spans where one of the word sequences occurs."""
+def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...],
+               present: set[str] | None = None) -> list[tuple[int, int]]:
+    """All (start, end) token spans where one of the word sequences occurs (`present`: the set
+    of the words, when the caller has it)."""
     index = seqs.by_first if isinstance(seqs, _Phrases) else _Phrases(seqs).by_first
-    if index.keys().isdisjoint(words):
+    if index.keys().isdisjoint(present if present is not None else words):
         return []  # most sentences hold no cue at all: one C-level check instead of a loop
     found = []
     n = len(words)
@@ -327,9 +330,11 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
     """Compute the marks of a sentence from its lower-cased tokens, their lemmas and its text."""
     mv = mark_vocabulary()
     n = len(words)
+    present = set(words)  # most cue lists share no word with a sentence: one set test each
+    folded = text.casefold()  # for the patterns' literal pre-test
     marks: set[str] = set()
     idiom: set[int] = set()
-    for s, e in _find_seqs(words, mv.idioms):
+    for s, e in _find_seqs(words, mv.idioms, present):
         idiom.update(range(s, e))
 
     def clause_start(i: int) -> int:
@@ -343,7 +348,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         return k if i - k <= _SCOPE_WINDOW else j
 
     negated: set[int] = set()
-    for i, w in enumerate(words):
+    for i, w in enumerate(words if not mv.negators.isdisjoint(present) else ()):
         if w not in mv.negators or i in idiom:
             continue
         marks.add("negated")
@@ -367,7 +372,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
             if words[k] not in {"yet", "been", "be", "being", "formally", "currently", "so", "far", "as", "to", "really", "fully"}:
                 break
     excluded: set[int] = set()
-    for s, e in _find_seqs(words, mv.exclusions):
+    for s, e in _find_seqs(words, mv.exclusions, present):
         whole = e + 2 < n + 1 and words[e : e + 2] == ["to", "this"]  # "... shall not apply to this Agreement"
         if e < n and words[e] in _CARVE_OUT and not whole:
             # "the cap shall not apply to gross negligence": an exception carved out, not a denial
@@ -377,30 +382,45 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
             continue  # "n/a" only excludes when it is the verdict at the end of a line
         marks.add("excluded")
         excluded.update(range(clause_start(s), e))
-    if _find_seqs(words, mv.deferrals):
+    if _find_seqs(words, mv.deferrals, present):
         marks.add("deferred")
     elif (
         profile != "contract"
-        and not (_PERIODIC & set(words))
-        and not _find_seqs(words, mv.events)
-        and not any(p.search(text) for p in mv.event_patterns)
+        and _PERIODIC.isdisjoint(present)
+        and not _find_seqs(words, mv.events, present)
+        and not _search_any(mv.event_patterns, text, folded)
     ):
-        for s, e in _find_seqs(words, mv.future):
+        for s, e in _find_seqs(words, mv.future, present):
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
                 marks.add("deferred")
                 break
-    if _find_seqs(words, mv.conditionals) or _may_later_agree(words, norms):
+    if _find_seqs(words, mv.conditionals, present) or _may_later_agree(words, norms):
         marks.add("conditional")
-    if _find_seqs(words, mv.non_binding):
+    if _find_seqs(words, mv.non_binding, present):
         marks.add("non-binding")
-    holders = tuple(m.group(0) for p in mv.placeholder for m in p.finditer(text))
+    holders = tuple(m.group(0) for p, literals in _with_literals(mv.placeholder) if may_match(literals, folded)
+                    for m in p.finditer(text))
     if holders:
         marks.add("placeholder")
-    if any(p.search(text) for p in mv.redaction):
+    if _search_any(mv.redaction, text, folded):
         marks.add("redacted")
-    if any(p.search(text) for p in mv.definition):
+    if _search_any(mv.definition, text, folded):
         marks.add("definition")
     return SentenceMarks(frozenset(marks), frozenset(negated), frozenset(excluded), holders)
+
+
+@functools.lru_cache(maxsize=16)
+def _with_literals(patterns: tuple[re.Pattern[str], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
+    """Each pattern with the literals a match needs (detect/prefilter.py), worked out once."""
+    from rmplint.detect.prefilter import leading_literals
+
+    return tuple((p, leading_literals(p.pattern, p.flags)) for p in patterns)
+
+
+def _search_any(patterns: tuple[re.Pattern[str], ...], text: str, folded: str) -> bool:
+    """Whether one of the patterns matches the text; a pattern whose literals are not in the
+    (case-folded) text is not run."""
+    return any(may_match(literals, folded) and p.search(text) for p, literals in _with_literals(patterns))
 
 
 _LATER_AGREEMENT = frozenset({"agree", "consider", "decide", "discuss", "explore", "negotiate"})
