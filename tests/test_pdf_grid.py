@@ -106,3 +106,27 @@ def test_lattice_geometry():
                                                                      [(0.0, 50.25), (100.0, 50.25)]]
     assert find_tables(h[:1], v) == []  # one rule across three: no closed cell
     assert find_tables([(100.0, 0.0, 100.0), (0.0, 0.0, 100.0)], v[:2]) == []  # a lone box is no table
+
+
+def test_a_dense_grid_reads_as_one_table_like_pdfplumber(tmp_path, monkeypatch):
+    """Graph paper: 31 x 31 rulings 12 pt apart, a word in some cells."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "grid.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.drawString(72, 800, "The partners record the schedule below.")
+    n, step, left, bottom = 30, 12, 100, 300
+    for i in range(n + 1):
+        c.line(left, bottom + i * step, left + n * step, bottom + i * step)
+        c.line(left + i * step, bottom, left + i * step, bottom + n * step)
+    c.setFont("Helvetica", 5)
+    for i in range(0, n, 7):
+        c.drawString(left + i * step + 2, bottom + (n - 1 - i) * step + 4, f"w{i}")
+    c.showPage()
+    c.save()
+    oracle, got = _both(path, monkeypatch)
+    assert _view(got) == _view(oracle)
+    (table,) = got.tables
+    assert (table.rows, table.cols) == (n, n)
+    cells = {(b.location.row, b.location.col): b.text for b in got.blocks if b.kind == "table_cell"}
+    assert cells == {(i + 1, i + 1): f"w{i}" for i in range(0, n, 7)}

@@ -104,6 +104,9 @@ def _cells(h_at: dict[Point, set[int]], v_at: dict[Point, set[int]]) -> list[Cel
         pts.sort(key=lambda p: -p[1])  # top down
     for pts in row.values():
         pts.sort()  # left to right
+    # where each crossing sits in its column and its row: what lies below and right is a slice
+    in_column = {p: i for pts in column.values() for i, p in enumerate(pts)}
+    in_row = {p: i for pts in row.values() for i, p in enumerate(pts)}
 
     def same_h(a: Point, b: Point) -> bool:
         return not h_at[a].isdisjoint(h_at[b])
@@ -113,8 +116,8 @@ def _cells(h_at: dict[Point, set[int]], v_at: dict[Point, set[int]]) -> list[Cel
 
     out = []
     for p in sorted(h_at, key=lambda q: (q[0], -q[1])):
-        below = [q for q in column[p[0]] if q[1] < p[1]]
-        right = [q for q in row[p[1]] if q[0] > p[0]]
+        below = column[p[0]][in_column[p] + 1 :]
+        right = row[p[1]][in_row[p] + 1 :]
         found = None
         for b in below:
             if not same_v(p, b):
