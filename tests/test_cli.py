@@ -108,3 +108,28 @@ def test_bad_rule_folder_is_a_one_line_error(run, tmp_path):
     assert r.exit_code == 2
     assert "bad.yaml" in r.stderr and "rule x.y" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stdout_has", "stderr_is"),
+    [
+        (["--version"], 0, "rmplint, version", ""),
+        (["check", "--format", "json", SAMPLE], 0, '"documents"', ""),
+        (["check", "--fail-on", "low", SAMPLE], 1, "clauses:", ""),
+        (["check", "no-such-file.docx"], 2, "1 unreadable", "rmplint: no-such-file.docx: no such file or directory\n"),
+        (["check", "--no-such-option", SAMPLE], 2, "", None),
+    ],
+)
+def test_the_command_exits_with_its_code_and_all_its_output(root, tmp_path, args, code, stdout_has, stderr_is):
+    """`rmplint` (cli.run) ends the process at once after the command: nothing it wrote is lost."""
+    out_file = tmp_path / "out"
+    with out_file.open("wb") as out:
+        p = subprocess.run([sys.executable, "-m", "rmplint.cli", *args], stdout=out, stderr=subprocess.PIPE,
+                           cwd=root, text=False)
+    stdout = out_file.read_text(encoding="utf-8")
+    assert p.returncode == code, p.stderr
+    assert stdout_has in stdout
+    if stderr_is is not None:
+        assert p.stderr.decode() == stderr_is
+    if "--format" in args:
+        assert json.loads(stdout)["documents"][0]["clauses"]  # the whole report, flushed

@@ -524,5 +524,28 @@ def annotate(source: str, output: str, profile: str | None, rule_dirs: tuple[str
     click.echo(f"{output}: {n} comment(s) written")
 
 
+def run() -> None:
+    """The `rmplint` command: the click group, then an immediate exit.
+
+    By the time the command returns, every report is written and closed, worker processes are
+    stopped and caches are written; tearing down the interpreter's objects (spaCy's vocabulary,
+    the matchers, the results) would only add about 0.15 s to every run. Output is flushed and
+    the process ends with the command's exit code, as mypy does."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as e:
+        code = e.code
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (rmplint ... | head): nothing more to say
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
