@@ -222,9 +222,11 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
               done: Callable[[int, DocumentResult], None]) -> None:
     """A small pool we own, so that a worker stuck on one document can be killed and replaced.
 
-    Documents are sent one at a time: they are large units of work, so the messaging is
-    negligible, and an idle worker always takes the next one. Workers are forked where the
-    platform allows it, so they start with the parent's checker already built.
+    Documents are sent one at a time, so an idle worker always takes the next one. A worker
+    that has something to say (it is ready, or it has finished a document) is sent its next
+    document before its message is read, so that it does not wait while the parent unpickles its
+    result. Workers are forked where the platform allows it, so they start with the parent's
+    checker already built.
     """
     import gc
     import multiprocessing as mp
@@ -250,9 +252,19 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
             wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
             for conn in wait([w.conn for w in workers], wait_for):
                 w = next(x for x in workers if x.conn is conn)
+                # a worker only speaks when it is ready or done: its next document goes out first
+                sent = queue.pop() if queue else None
+                if sent is not None:
+                    try:
+                        w.conn.send(paths[sent])
+                    except OSError:  # the worker is gone: the document goes back in the queue
+                        queue.append(sent)
+                        sent = None
                 try:
                     kind, value = w.conn.recv()
                 except (EOFError, OSError):
+                    if sent is not None:
+                        queue.append(sent)
                     if not w.ready:  # it could not even build its checker: replacing it would loop
                         raise RuntimeError("a worker process died while starting") from None
                     _replace(workers, w, ctx, spec, done, paths, None)
@@ -262,8 +274,9 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
                 elif kind == "bug":
                     raise RuntimeError(f"checking {paths[w.task or 0]} failed in a worker:\n{value}")
                 else:
-                    i, w.task, w.deadline = w.task, None, float("inf")
-                    done(i, value)  # type: ignore[arg-type]
+                    done(w.task, value)  # type: ignore[arg-type]
+                w.task = sent
+                w.deadline = time.monotonic() + timeout if sent is not None and timeout is not None else float("inf")
             now = time.monotonic()
             for w in list(workers):
                 if w.task is not None and now >= w.deadline:
