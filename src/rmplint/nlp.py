@@ -398,7 +398,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         marks.add("conditional")
     if _find_seqs(words, mv.non_binding, present):
         marks.add("non-binding")
-    holders = tuple(m.group(0) for p, literals in _with_literals(mv.placeholder) if may_match(literals, folded)
+    holders = tuple(m.group(0) for p, literals in with_literals(mv.placeholder) if may_match(literals, folded)
                     for m in p.finditer(text))
     if holders:
         marks.add("placeholder")
@@ -410,7 +410,9 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
 
 
 @functools.lru_cache(maxsize=16)
-def _with_literals(patterns: tuple[re.Pattern[str], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
+def with_literals(
+    patterns: tuple[re.Pattern[str], ...],
+) -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
     """Each pattern with the literals a match needs (detect/prefilter.py), worked out once."""
     from rmplint.detect.prefilter import leading_literals
 
@@ -420,7 +422,7 @@ def _with_literals(patterns: tuple[re.Pattern[str], ...]) -> tuple[tuple[re.Patt
 def _search_any(patterns: tuple[re.Pattern[str], ...], text: str, folded: str) -> bool:
     """Whether one of the patterns matches the text; a pattern whose literals are not in the
     (case-folded) text is not run."""
-    return any(may_match(literals, folded) and p.search(text) for p, literals in _with_literals(patterns))
+    return any(may_match(literals, folded) and p.search(text) for p, literals in with_literals(patterns))
 
 
 _LATER_AGREEMENT = frozenset({"agree", "consider", "decide", "discuss", "explore", "negotiate"})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
-from rmplint.detect.prefilter import leading_literals, may_match
+from rmplint.detect.prefilter import may_match
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     get_nlp,
@@ -22,6 +22,7 @@ from rmplint.nlp import (
     mark_vocabulary,
     normalise,
     section_marks,
+    with_literals,
 )
 
 # Marks that stop a sentence from being evidence of anything.
@@ -158,7 +159,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     texts = (b.text for b in doc.blocks)
     ncols = {t.index: t.cols for t in doc.tables}
     title = _title(doc)
-    placeholder = _placeholder_patterns()
+    placeholder = with_literals(mark_vocabulary().placeholder)
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
     lead_in_deferred = False
@@ -270,12 +271,6 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
-
-
-@functools.lru_cache(maxsize=1)
-def _placeholder_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
-    """The placeholder patterns, each with the literals a match needs (detect/prefilter.py)."""
-    return tuple((p, leading_literals(p.pattern, p.flags)) for p in mark_vocabulary().placeholder)
 
 
 _BARE_EXCLUSION = re.compile(

@@ -28,7 +28,8 @@ _PAGE_NUMBER = re.compile(
 _SENTENCE_START = re.compile(r"^[\"'\u2018\u201c(]?[A-Z0-9]")
 # Markers pdfium leaves where it joined a hyphenated line break, and the soft hyphen.
 _JOINED_HYPHEN = str.maketrans({"\ufffe": None, "\x02": None, "\xad": None})
-# In a cell the hyphen stays and the lines are joined with a space, as pdfplumber reads them.
+# In a cell a hyphen that pdfium joined across a line break stays: "service-affecting".
+# (pdfplumber gives "service- affecting"; the prose path drops it, as it mends broken words.)
 _CELL_HYPHEN = str.maketrans({"\ufffe": "-", "\x02": "-", "\xad": None})
 _EDGE_LINES = 3
 _EDGE_BAND = 0.065
