@@ -287,12 +287,11 @@ class _Phrases(tuple):  # type: ignore[type-arg]
         return self
 
 
-def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...],
-               present: set[str] | None = None) -> list[tuple[int, int]]:
+def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: set[str]) -> list[tuple[int, int]]:
     """All (start, end) token spans where one of the word sequences occurs (`present`: the set
-    of the words, when the caller has it)."""
+    of the words)."""
     index = seqs.by_first if isinstance(seqs, _Phrases) else _Phrases(seqs).by_first
-    if index.keys().isdisjoint(present if present is not None else words):
+    if index.keys().isdisjoint(present):
         return []  # most sentences hold no cue at all: one C-level check instead of a loop
     found = []
     n = len(words)

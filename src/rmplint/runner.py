@@ -344,7 +344,8 @@ def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str
         pending = set(futures)
         while pending:
             try:
-                finished, pending = wait(pending, timeout=_DASK_POLL if timeout else None, return_when="FIRST_COMPLETED")
+                finished, pending = wait(pending, timeout=None if timeout is None else _DASK_POLL,
+                                         return_when="FIRST_COMPLETED")
             except TimeoutError:
                 finished = set()
             for fut in finished:
@@ -352,12 +353,16 @@ def _run_dask(paths: list[str], todo: list[int], spec: CheckSpec, scheduler: str
             if timeout is None:
                 continue
             now = time.monotonic()
-            for fut in [f for f in pending if f.key in started and now - started[f.key][0] > timeout]:
+            for fut in list(pending):
+                i = futures[fut]
+                heard_at = started.get(keys[i])
+                if heard_at is None or now - heard_at[0] <= timeout:
+                    continue
                 pending.discard(fut)
-                done(futures[fut], timeout_result(paths[futures[fut]], timeout))
+                done(i, timeout_result(paths[i], timeout))
                 fut.cancel()
                 try:
-                    client.restart_workers([started[fut.key][1]])
+                    client.restart_workers([heard_at[1]])
                 except Exception:  # noqa: BLE001 - a worker without a nanny cannot be restarted
                     pass
     finally:

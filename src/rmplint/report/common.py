@@ -26,9 +26,7 @@ def stable_json(data: Any) -> str:
         import orjson
 
         return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-    except ImportError:  # pragma: no cover - orjson is a dependency; a platform without a wheel
-        pass
-    except TypeError:
+    except (ImportError, TypeError):  # no orjson wheel for this platform; a lone surrogate
         pass
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
