@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rmplint.detect.prefilter import leading_literals, may_match
+from rmplint.detect.prefilter import Gate, leading_literals, literal_groups, may_match
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,29 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 def test_leading_literals(pattern, needles):
     assert leading_literals(pattern) == needles
+
+
+@pytest.mark.parametrize(
+    ("pattern", "groups"),
+    [
+        # every group a match needs, strongest first; weak groups (letters, "the") are left out
+        (r"(?:£|\$|€)\s?\d+\s(?:per|for each)\s(?:day|week)", (("for each", "per"), ("day", "week"), ("$", "£", "€"))),
+        # the parser takes the common start out of an alternation: part(?:ies|ners)
+        (r"\b(?:either|both|the\s+two)\s+(?:parties|partners)", (("part",), ("ies", "ners"))),
+        (r"\bnot\b(?=\s(?:resolved|agreed)\b)", (("agreed", "resolved"), ("not",))),
+        (r"\d+(?:\.\d+)?", ()),
+    ],
+)
+def test_literal_groups(pattern, groups):
+    assert literal_groups(pattern) == groups
+
+
+def test_gate_opens_a_pattern_only_when_each_group_is_there():
+    gate = Gate([(r"(?:£|\$)\s?\d+ per (?:day|week)", re.I), (r"\bexit\b", re.I), (r"\d{4}", 0)])
+    assert gate.open("£5 per day and the exit".casefold()) == [0, 1, 2]
+    assert gate.open("5 per day".casefold()) == [2]  # no currency sign: pattern 0 cannot match
+    assert gate.open("£5 per month".casefold()) == [2]
+    assert gate.open("EXIT".casefold()) == [1, 2]
 
 
 def test_case_folding():
@@ -68,3 +91,51 @@ def test_no_pack_pattern_match_is_filtered_out():
             if rx.search(text):
                 assert may_match(needles, fold), (pattern, text[:200])
     assert gated >= 3 * len(patterns) // 4  # the pre-test applies to most of the pack
+
+
+def test_the_gate_never_closes_on_a_match():
+    """Every pattern of the pack and of the sentence marks, over every corpus block."""
+    from rmplint.nlp import mark_vocabulary
+
+    mv = mark_vocabulary()
+    marks = [p for family in (mv.placeholder, mv.redaction, mv.definition, mv.event_patterns) for p in family]
+    compiled = [re.compile(p, re.I) for p in _pack_patterns()] + marks
+    gate = Gate([(rx.pattern, rx.flags) for rx in compiled])
+    closed = 0
+    for text in _corpus_texts():
+        open_ = set(gate.open(text.casefold()))
+        for i, rx in enumerate(compiled):
+            if rx.search(text):
+                assert i in open_, (rx.pattern, text[:200])
+            closed += i not in open_
+    assert closed > 0
+
+
+def test_a_phrase_shared_by_concepts_counts_for_each_and_their_parents():
+    """Each distinct phrase is matched once and stands for every concept that lists it."""
+    from rmplint.detect.concepts import ConceptMatcher
+    from rmplint.nlp import get_nlp
+    from rmplint.rules.spec import Concept, RulePack
+
+    pack = RulePack(
+        concepts={
+            "review": Concept("review", phrases=("review", "joint review")),
+            "meeting": Concept("meeting", phrases=("joint review", "board meeting"), exact=("JRB",)),
+            "governance": Concept("governance", includes=("meeting",)),
+            "money": Concept("money", patterns=(r"£\s?\d+",)),
+        },
+        rules=(),
+    )
+    m = ConceptMatcher(pack)
+    doc = get_nlp()("The joint reviews, the jrb and the board meeting cost £5.")
+    hits = m.find(doc)
+    spans = {doc[s:e].text: m.concepts_of(g) for g, s, e in hits}
+    assert spans == {
+        "reviews": {"review"},
+        "joint reviews": {"review", "meeting", "governance"},
+        "jrb": {"meeting", "governance"},
+        "board meeting": {"meeting", "governance"},
+        "£5": {"money"},
+    }
+    assert len(hits) == len(spans)  # one hit per phrase, however many concepts share it
+    assert m.names(hits) == {"review", "meeting", "governance", "money"}

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from rmplint import cache
-from rmplint.detect.prefilter import may_match
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
     from types import ModuleType
 
     from spacy.language import Language
+
+    from rmplint.detect.prefilter import Gate
 
 # Words whose lookup lemma would hide the sense a plan uses them in.
 # (Also corrects a few wrong entries in the lookup table, e.g. "developed" -> "develope".)
@@ -208,7 +209,7 @@ MARKS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MarkVocabulary:
     """Compiled cue lists from data/marks.yaml."""
 
@@ -230,6 +231,41 @@ class MarkVocabulary:
     recital_headings: frozenset[str]
     glossary_headings: frozenset[str]
     contents_headings: frozenset[str]
+
+    @functools.cached_property
+    def _patterns(self) -> tuple["Gate", tuple[tuple[str, re.Pattern[str]], ...]]:
+        from rmplint.detect.prefilter import Gate
+
+        families = tuple((family, p) for family in _PATTERN_FAMILIES for p in getattr(self, family))
+        return Gate([(p.pattern, p.flags) for _, p in families]), families
+
+    def patterns_for(self, text: str) -> "MarkPatterns":
+        """The mark patterns that may match in `text` (a block: its sentences are parts of it)."""
+        gate, families = self._patterns
+        opened = gate.open(text.casefold())
+        if not opened:
+            return _NO_PATTERNS
+        got: dict[str, list[re.Pattern[str]]] = {}
+        for i in opened:
+            family, p = families[i]
+            got.setdefault(family, []).append(p)
+        return MarkPatterns(**{f: tuple(ps) for f, ps in got.items()})
+
+
+_PATTERN_FAMILIES = ("placeholder", "redaction", "definition", "event_patterns")
+
+
+@dataclass(frozen=True)
+class MarkPatterns:
+    """The mark patterns worth running on a text: those whose literals it holds, in pack order."""
+
+    placeholder: tuple[re.Pattern[str], ...] = ()
+    redaction: tuple[re.Pattern[str], ...] = ()
+    definition: tuple[re.Pattern[str], ...] = ()
+    event_patterns: tuple[re.Pattern[str], ...] = ()
+
+
+_NO_PATTERNS = MarkPatterns()
 
 
 @functools.lru_cache(maxsize=1)
@@ -272,34 +308,52 @@ def mark_vocabulary() -> MarkVocabulary:
     )
 
 
-class _Phrases(tuple):  # type: ignore[type-arg]
-    """Word sequences, indexed by their first word, so that a sentence is scanned once per list
-    instead of once per sequence (this ran for every sentence and sequence: the hot spot of marks)."""
+_FUNCTION_WORDS = frozenset(
+    "a an the is are was were be been being has have had do does did will shall may might can could would should "
+    "must not no to of in on at for from by with as and or but if this that these those it its their our we they "
+    "there yet so up out".split()
+)
 
-    by_first: dict[str, tuple[tuple[str, ...], ...]]
+
+class _Phrases(tuple):  # type: ignore[type-arg]
+    """Word sequences, each indexed by its least common word ("confirmed" in "to be confirmed"),
+    so that a sentence is searched once per list, and only where such a word occurs (indexed by
+    first words, "is" and "to" sent most sentences through every list)."""
+
+    by_anchor: dict[str, tuple[tuple[tuple[str, ...], int], ...]]  # word -> (sequence, its place there)
+    anchors: frozenset[str]
 
     def __new__(cls, seqs: Iterable[tuple[str, ...]]) -> "_Phrases":
         self = super().__new__(cls, seqs)
-        index: dict[str, list[tuple[str, ...]]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for seq in self:
-            index.setdefault(seq[0], []).append(seq)
-        self.by_first = {w: tuple(v) for w, v in index.items()}
+            at = max(range(len(seq)), key=lambda j: (seq[j] not in _FUNCTION_WORDS, len(seq[j]), -j))
+            index.setdefault(seq[at], []).append((seq, at))
+        self.by_anchor = {w: tuple(v) for w, v in index.items()}
+        self.anchors = frozenset(index)
         return self
 
 
 def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: set[str]) -> list[tuple[int, int]]:
-    """All (start, end) token spans where one of the word sequences occurs (`present`: the set
-    of the words)."""
-    index = seqs.by_first if isinstance(seqs, _Phrases) else _Phrases(seqs).by_first
-    if index.keys().isdisjoint(present):
+    """All (start, end) token spans where one of the word sequences occurs, by start and longest
+    first (`present`: the set of the words)."""
+    phrases = seqs if isinstance(seqs, _Phrases) else _Phrases(seqs)
+    anchors = present.intersection(phrases.anchors)
+    if not anchors:
         return []  # most sentences hold no cue at all: one C-level check instead of a loop
     found = []
     n = len(words)
-    for i, w in enumerate(words):
-        for seq in index.get(w, ()):
-            k = len(seq)
-            if i + k <= n and (k == 1 or tuple(words[i : i + k]) == seq):
-                found.append((i, i + k))
+    for w in anchors:
+        candidates = phrases.by_anchor[w]
+        p = -1
+        for _ in range(words.count(w)):  # the word's places, found by list methods rather than a loop
+            p = words.index(w, p + 1)
+            for seq, at in candidates:
+                i, k = p - at, len(seq)
+                if i >= 0 and i + k <= n and (k == 1 or tuple(words[i : i + k]) == seq):
+                    found.append((i, i + k))
+    if len(found) > 1:
+        found.sort(key=lambda span: (span[0], -span[1]))
     return found
 
 
@@ -325,12 +379,17 @@ class SentenceMarks:
     placeholders: tuple[str, ...] = ()
 
 
-def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -> SentenceMarks:
-    """Compute the marks of a sentence from its lower-cased tokens, their lemmas and its text."""
+def mark_sentence(
+    words: list[str], norms: list[str], text: str, profile: str, patterns: MarkPatterns | None = None
+) -> SentenceMarks:
+    """Compute the marks of a sentence from its lower-cased tokens, their lemmas and its text.
+    `patterns`: the mark patterns that may match in the block the sentence comes from (found
+    once per block); by default, those that may match in the sentence."""
     mv = mark_vocabulary()
+    if patterns is None:
+        patterns = mv.patterns_for(text)
     n = len(words)
     present = set(words)  # most cue lists share no word with a sentence: one set test each
-    folded = text.casefold()  # for the patterns' literal pre-test
     marks: set[str] = set()
     idiom: set[int] = set()
     for s, e in _find_seqs(words, mv.idioms, present):
@@ -387,7 +446,7 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         profile != "contract"
         and _PERIODIC.isdisjoint(present)
         and not _find_seqs(words, mv.events, present)
-        and not _search_any(mv.event_patterns, text, folded)
+        and not any(p.search(text) for p in patterns.event_patterns)
     ):
         for s, e in _find_seqs(words, mv.future, present):
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
@@ -397,31 +456,14 @@ def mark_sentence(words: list[str], norms: list[str], text: str, profile: str) -
         marks.add("conditional")
     if _find_seqs(words, mv.non_binding, present):
         marks.add("non-binding")
-    holders = tuple(m.group(0) for p, literals in with_literals(mv.placeholder) if may_match(literals, folded)
-                    for m in p.finditer(text))
+    holders = tuple(m.group(0) for p in patterns.placeholder for m in p.finditer(text))
     if holders:
         marks.add("placeholder")
-    if _search_any(mv.redaction, text, folded):
+    if any(p.search(text) for p in patterns.redaction):
         marks.add("redacted")
-    if _search_any(mv.definition, text, folded):
+    if any(p.search(text) for p in patterns.definition):
         marks.add("definition")
     return SentenceMarks(frozenset(marks), frozenset(negated), frozenset(excluded), holders)
-
-
-@functools.lru_cache(maxsize=16)
-def with_literals(
-    patterns: tuple[re.Pattern[str], ...],
-) -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
-    """Each pattern with the literals a match needs (detect/prefilter.py), worked out once."""
-    from rmplint.detect.prefilter import leading_literals
-
-    return tuple((p, leading_literals(p.pattern, p.flags)) for p in patterns)
-
-
-def _search_any(patterns: tuple[re.Pattern[str], ...], text: str, folded: str) -> bool:
-    """Whether one of the patterns matches the text; a pattern whose literals are not in the
-    (case-folded) text is not run."""
-    return any(may_match(literals, folded) and p.search(text) for p, literals in with_literals(patterns))
 
 
 _LATER_AGREEMENT = frozenset({"agree", "consider", "decide", "discuss", "explore", "negotiate"})
@@ -443,6 +485,7 @@ def _may_later_agree(words: list[str], norms: list[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def section_marks(heading_path: tuple[str, ...]) -> frozenset[str]:
     """Marks a block inherits from the section it sits in (recitals, glossary, contents)."""
     mv = mark_vocabulary()

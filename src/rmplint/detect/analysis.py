@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
-from rmplint.detect.prefilter import may_match
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     get_nlp,
@@ -22,7 +21,6 @@ from rmplint.nlp import (
     mark_vocabulary,
     normalise,
     section_marks,
-    with_literals,
 )
 
 # Marks that stop a sentence from being evidence of anything.
@@ -137,6 +135,8 @@ def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], tuple[str, ..
 
 def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDocument:
     nlp = get_nlp()
+    from spacy.attrs import LOWER, NORM  # spaCy is imported by now
+
     cells = _table_cells(doc)
     headers = _cell_headers(cells)
     context_cache: dict[str, frozenset[str]] = {}
@@ -144,7 +144,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     def concepts_of(text: str) -> frozenset[str]:
         got = context_cache.get(text)
         if got is None:
-            got = frozenset(matcher.names(matcher.find(nlp(text[:2000])))) if text.strip() else frozenset()
+            got = matcher.names(matcher.find(nlp(text[:2000]))) if text.strip() else frozenset()
             context_cache[text] = got
         return got
 
@@ -159,17 +159,20 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     texts = (b.text for b in doc.blocks)
     ncols = {t.index: t.cols for t in doc.tables}
     title = _title(doc)
-    placeholder = with_literals(mark_vocabulary().placeholder)
+    mv = mark_vocabulary()
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
     lead_in_deferred = False
     in_recitals = False
+    path_context: dict[tuple[str, ...], frozenset[str]] = {}  # heading path -> its concepts
+    strings = nlp.vocab.strings
+    word_of: dict[int, str] = {}  # string-store hash -> the string (a dict is faster than the store)
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
-        ctx: set[str] = set()
-        for heading in loc.heading_path:
-            if heading != title:
-                ctx |= concepts_of(heading)
+        ctx = path_context.get(loc.heading_path)
+        if ctx is None:
+            ctx = path_context[loc.heading_path] = frozenset().union(
+                *(concepts_of(h) for h in loc.heading_path if h != title))
         if block.kind == "table_cell":
             # each header on its own: the column header's concepts are found once per table
             for header in headers.get((loc.table or 0, loc.row or 0, loc.col or 0), ()):
@@ -195,9 +198,8 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
-        folded = block.text.casefold()
-        holder_spans = [m.span() for p, literals in placeholder if may_match(literals, folded)
-                        for m in p.finditer(block.text)]
+        patterns = mv.patterns_for(block.text)  # the mark patterns that may match in this block
+        holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)]
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
@@ -208,13 +210,25 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             starts = [sent.start for sent in sents]
             for h in matcher.find(sdoc):
                 by_sent[bisect.bisect_right(starts, h[1]) - 1].append(h)
+        # every token's lower-cased text and lemma, read as arrays rather than token by token
+        block_words, block_norms = [], []
+        for lower, norm in sdoc.to_array([LOWER, NORM]).tolist():
+            w = word_of.get(lower)
+            if w is None:
+                w = word_of[lower] = strings[lower]
+            block_words.append(w)
+            w = word_of.get(norm)
+            if w is None:
+                w = word_of[norm] = strings[norm]
+            block_norms.append(w)
         for sent, sent_hits in zip(sents, by_sent):
-            text = normalise(sent.text)
+            raw = block.text[sent.start_char : sent.end_char]  # what sent.text gives, without its tokens
+            text = normalise(raw)
             if not text:
                 continue
-            words = [t.lower_ for t in sent]
-            norms = [t.norm_ for t in sent]
-            sm = mark_sentence(words, norms, sent.text, profile)
+            words = block_words[sent.start : sent.end]
+            norms = block_norms[sent.start : sent.end]
+            sm = mark_sentence(words, norms, raw, profile, patterns)
             # a placeholder the sentencizer cut in two ("[insert triggers, e.g. ...]") marks both halves
             cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char]
             if cut and "placeholder" not in sm.marks:
@@ -223,14 +237,14 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 clean: set[str] = set()
                 neg: set[str] = set()
                 exc: set[str] = set()
-                for concept, start, end in sent_hits:
+                for group, start, end in sent_hits:
                     offs = range(start - sent.start, end - sent.start)
                     if any(o in sm.excluded_tokens for o in offs):
-                        exc |= matcher.expand(concept)
+                        exc |= matcher.concepts_of(group)
                     elif any(o in sm.negated_tokens for o in offs):
-                        neg |= matcher.expand(concept)
+                        neg |= matcher.concepts_of(group)
                     else:
-                        clean |= matcher.expand(concept)
+                        clean |= matcher.concepts_of(group)
             else:
                 clean, neg, exc = matcher.names(sent_hits), set(), set()
             sentences.append(
@@ -244,7 +258,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     concepts=share(frozenset(clean)),
                     negated=share(frozenset(neg - clean)),
                     excluded=share(frozenset(exc - clean)),
-                    context=share(frozenset(ctx)),
+                    context=share(ctx),
                     placeholders=sm.placeholders,
                 )
             )

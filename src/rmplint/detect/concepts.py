@@ -9,37 +9,39 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Iterable
 
-from rmplint.detect.prefilter import leading_literals
+from rmplint.detect.prefilter import Gate
 from rmplint.rules.spec import RulePack
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 
-# A concept found at token offsets [start, end) of the block's Doc: (concept, start, end). A plain
-# tuple: a 500-page plan makes 370,000 of them, and a NamedTuple costs five times as much to build.
-ConceptHit = tuple[str, int, int]
+# Words found at token offsets [start, end) of the block's Doc: (group, start, end). `group` is the
+# match id of one distinct phrase (or pattern); `concepts_of(group)` is every concept it counts for,
+# parents included. A plain tuple, as spaCy returns it: a 500-page plan makes 130,000 of them.
+ConceptHit = tuple[int, int, int]
 
 
 class ConceptMatcher:
-    """Finds concepts in spaCy Docs. Built once per rule pack and process."""
+    """Finds concepts in spaCy Docs. Built once per rule pack and process.
+
+    A word often serves many concepts ("reviewed" is in a dozen lists). Each distinct phrase goes
+    into the matcher once, under a key of its own, and the key stands for every concept that
+    lists the phrase and every concept that includes those: a token then gives one hit instead
+    of a dozen, and the names are worked out once per key instead of once per hit."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
         from rmplint.nlp import get_nlp, phrase_norms
 
         nlp = get_nlp()  # first: it imports spaCy
         from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
 
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         # Phrases go in as their NORM keys, not as Docs (as when spaCy unpickles a PhraseMatcher):
         # the same keys, without tokenizing thousands of phrases in every process.
         texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
         keys: dict[str, Any] = phrase_norms(texts)  # Any: spaCy's stubs type add() for Docs only
-        self._strings = nlp.vocab.strings
-        self._name_of: dict[int, str] = {}  # match id -> concept name
-        self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
-        self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        regex_names: dict[str, list[str]] = {}  # a pattern may serve several concepts: run it once
         # which concepts count as which: a hit for X also counts for every concept including X
         parents: dict[str, set[str]] = {n: {n} for n in pack.concepts}
         changed = True
@@ -52,63 +54,65 @@ class ConceptMatcher:
                             ps.add(c.name)
                             changed = True
         self._expand = {n: frozenset(ps) for n, ps in parents.items()}
+        self._expand.update((name, frozenset({name})) for name in adhoc)
+        # distinct phrase -> the concepts that list it, in a stable order
+        by_norm: dict[tuple[int, ...], set[str]] = {}
+        by_lower: dict[tuple[str, ...], tuple[Doc, set[str]]] = {}
+        regex_names: dict[str, set[str]] = {}  # a pattern may serve several concepts: run it once
         for c in pack.concepts.values():
-            if c.phrases:
-                self._by_norm.add(c.name, [keys[p] for p in c.phrases])
-            if c.exact:
-                self._by_lower.add(c.name, [nlp.make_doc(p) for p in c.exact])
+            for p in c.phrases:
+                by_norm.setdefault(keys[p], set()).add(c.name)
+            for p in c.exact:
+                doc = nlp.make_doc(p)
+                by_lower.setdefault(tuple(t.lower_ for t in doc), (doc, set()))[1].add(c.name)
             for p in c.patterns:
-                regex_names.setdefault(p, []).append(c.name)
-        self._regex = [(tuple(names), re.compile(p, re.I)) for p, names in regex_names.items()]
-        # the literal pre-test: which patterns each literal lets run; patterns without one always run
-        self._always: list[int] = []
-        self._by_literal: dict[str, list[int]] = {}
-        for i, p in enumerate(regex_names):
-            literals = leading_literals(p)
-            if literals is None:
-                self._always.append(i)
-            for literal in literals or ():
-                self._by_literal.setdefault(literal, []).append(i)
+                regex_names.setdefault(p, set()).add(c.name)
         for name in adhoc:
-            self._by_norm.add(name, [keys[name[len("lemma:") :]]])
-            self._expand[name] = frozenset({name})
+            by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
+        strings = nlp.vocab.strings
+        self._concepts: dict[int, frozenset[str]] = {}  # match id -> every concept it counts for
+
+        def group(key: str, names: set[str]) -> str:
+            self._concepts[strings.add(key)] = frozenset().union(*(self._expand[c] for c in names))
+            return key
+
+        self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
+        for n, (key, names) in enumerate(sorted(by_norm.items())):
+            self._by_norm.add(group(f"rmplint-norm-{n}", names), [key])
+        self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for n, (_, (doc, names)) in enumerate(sorted(by_lower.items())):
+            self._by_lower.add(group(f"rmplint-exact-{n}", names), [doc])
+        self._regex = [(strings[group(f"rmplint-regex-{n}", names)], re.compile(p, re.I))
+                       for n, (p, names) in enumerate(regex_names.items())]
+        # the literal pre-test: a pattern none of whose literals is in a text is not run on it
+        self._gate = Gate([(p, re.I) for p in regex_names])
 
     def expand(self, name: str) -> frozenset[str]:
+        """Concept `name` and every concept that includes it."""
         return self._expand.get(name, frozenset({name}))
 
+    def concepts_of(self, group: int) -> frozenset[str]:
+        """Every concept a hit's group counts for."""
+        return self._concepts[group]
+
     def find(self, doc: "Doc") -> list[ConceptHit]:
-        """The concepts whose words occur in `doc`, at token offsets. A hit names the concept that
-        matched, unexpanded: `expand(hit.concept)` is every concept it counts for."""
-        name_of = self._name_of
-        hits = []
-        for matcher in (self._by_norm, self._by_lower):
-            for mid, s, e in matcher(doc):
-                name = name_of.get(mid)
-                if name is None:
-                    name = name_of[mid] = self._strings[mid]
-                hits.append((name, s, e))
+        """Where the concepts' words occur in `doc`, at token offsets."""
+        hits = self._by_norm(doc)
+        hits.extend(self._by_lower(doc))
         if self._regex:
             text = doc.text
-            folded = text.casefold()
-            # a pattern none of whose literals is in the text cannot match it: it is not run
-            run = set(self._always)
-            for literal, patterns in self._by_literal.items():
-                if literal in folded:
-                    run.update(patterns)
-            for i in sorted(run):
-                names, rx = self._regex[i]
+            for i in self._gate.open(text.casefold()):
+                gid, rx = self._regex[i]
                 for m in rx.finditer(text):
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                     if span is not None:
-                        hits.extend((n, span.start, span.end) for n in names)
+                        hits.append((gid, span.start, span.end))
         return hits
 
-    def names(self, hits: Iterable[ConceptHit]) -> set[str]:
+    def names(self, hits: Iterable[ConceptHit]) -> frozenset[str]:
         """Every concept these hits count for."""
-        out: set[str] = set()
-        for name in {h[0] for h in hits}:
-            out |= self.expand(name)
-        return out
+        concepts = self._concepts
+        return frozenset().union(*(concepts[g] for g in {h[0] for h in hits}))
 
 
 def _rule_names(rule) -> Iterable[str]:  # type: ignore[no-untyped-def]

@@ -21,56 +21,128 @@ def leading_literals(pattern: str, flags: int = re.I) -> tuple[str, ...] | None:
     """Case-folded strings, one of which every text `pattern` matches in contains; None when no
     such literal can be told (a pattern made of classes such as \\d or [A-Z]). Of the literals a
     match needs, the longest are chosen: 'responsible' rather than 'r' for R\\s*=\\s*responsible."""
+    groups = literal_groups(pattern, flags)
+    return groups[0] if groups else None
+
+
+def literal_groups(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...], ...]:
+    """Sets of case-folded strings a text must hold one of each for `pattern` to match in it,
+    strongest first; () when none can be told. `(?:£|\\$) ... per (?:day|week)` needs one of
+    the currency signs and one of the periods: two groups."""
     try:
         tree = _sre_parse.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
-        return None
-    found = _required(list(tree))
-    if not found or len(found) > _MAX_NEEDLES:
-        return None
-    return tuple(sorted({s.casefold() for s in found}))
+        return ()
+    groups = [g for g in _groups(list(tree)) if len(g) <= _MAX_NEEDLES]
+    if not groups:
+        return ()
+    best = _best(groups)
+    # a weak group (a letter, "the") lets nearly every text through: only strong ones are kept
+    strong = [g for g in groups if g is not best and not any(_weak(s) for s in g)]
+    strong.sort(key=_strength, reverse=True)
+    out = [best, *strong[: _MAX_GROUPS - 1]]
+    return tuple(tuple(sorted({s.casefold() for s in g})) for g in out)
+
+
+_MAX_GROUPS = 3
+_COMMON = frozenset("a an and all any as at be by each for in is it its of on or the this to two with".split())
+
+
+def _weak(literal: str) -> bool:
+    """A literal found in nearly every paragraph: a letter, a short common word."""
+    word = literal.strip().casefold()
+    return (len(word) < 2 and word.isalpha()) or word in _COMMON or not word
 
 
 def _strength(needles: set[str]) -> tuple[int, int]:
     return min(len(n) for n in needles), -len(needles)
 
 
-def _required(items: Sequence[Any]) -> set[str] | None:
-    """The best set of literals one of which a match of this sequence must contain."""
-    best: set[str] | None = None
+def _best(groups: list[set[str]]) -> set[str]:
+    """The strongest group; the first of equals."""
+    best = groups[0]
+    for g in groups[1:]:
+        if _strength(g) > _strength(best):
+            best = g
+    return best
+
+
+def _groups(items: Sequence[Any]) -> list[set[str]]:
+    """Sets of literals a match of this sequence must contain one of each, in pattern order."""
+    out: list[set[str]] = []
     i = 0
     while i < len(items):
         op, av = items[i]
-        got: set[str] | None = None
         if op == _c.LITERAL:
             text = ""
             while i < len(items) and items[i][0] == _c.LITERAL:
                 text += chr(items[i][1])
                 i += 1
-            got = {text}
+            out.append({text})
             i -= 1
         elif op in _REPEATS and av[0] >= 1:
-            got = _required(list(av[2]))
+            out.extend(_groups(list(av[2])))
         elif op == _c.SUBPATTERN:
-            got = _required(list(av[-1]))
+            out.extend(_groups(list(av[-1])))
         elif op == _c.ASSERT:  # a look-ahead or look-behind that must hold: its text is there too
-            got = _required(list(av[1]))
+            out.extend(_groups(list(av[1])))
         elif op == _c.BRANCH:
-            got = set()
+            union: set[str] = set()
             for alternative in av[1]:
-                alt = _required(list(alternative))
-                if alt is None:
-                    got = None
+                alt = _groups(list(alternative))
+                if not alt:
                     break
-                got |= alt
+                union |= _best(alt)
+            else:
+                out.append(union)
         elif op == _c.IN and all(o == _c.LITERAL for o, _ in av):
-            got = {chr(v) for _, v in av}
-        if got and (best is None or _strength(got) > _strength(best)):
-            best = got
+            out.append({chr(v) for _, v in av})
         i += 1
-    return best
+    return out
 
 
 def may_match(needles: tuple[str, ...] | None, folded_text: str) -> bool:
     """Whether a pattern with these literals can match a text (given case-folded)."""
     return needles is None or any(n in folded_text for n in needles)
+
+
+class Gate:
+    """Which of many patterns can match a text: one pass of an Aho-Corasick automaton over the
+    case-folded text finds every literal the patterns need, and a pattern runs only when each of
+    its groups has one there. Patterns with no literal to test always run."""
+
+    def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
+        import ahocorasick
+
+        self.size = len(patterns)
+        self._always: list[int] = []
+        self._first: dict[int, list[int]] = {}  # literal -> patterns whose first group holds it
+        self._rest: list[tuple[frozenset[int], ...]] = []  # each pattern's other groups
+        ids: dict[str, int] = {}
+        for i, (pattern, flags) in enumerate(patterns):
+            found = sorted(literal_groups(pattern, flags), key=lambda g: any(_weak(s) for s in g))  # strong first
+            groups = [frozenset(ids.setdefault(s, len(ids)) for s in g) for g in found]
+            if not groups:
+                self._always.append(i)
+            for literal in groups[0] if groups else ():
+                self._first.setdefault(literal, []).append(i)
+            self._rest.append(tuple(groups[1:]))
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for literal, n in ids.items():
+            self._automaton.add_word(literal, n)
+        self._searchable = bool(ids)
+        if ids:
+            self._automaton.make_automaton()
+
+    def open(self, folded: str) -> list[int]:
+        """The indexes, ascending, of the patterns that may match a text (given case-folded)."""
+        if not self._searchable:
+            return list(self._always)
+        present = {n for _, n in self._automaton.iter(folded)}
+        run = set(self._always)
+        first, rest = self._first, self._rest
+        for literal in present:
+            for i in first.get(literal, ()):
+                if i not in run and all(not g.isdisjoint(present) for g in rest[i]):
+                    run.add(i)
+        return sorted(run)
