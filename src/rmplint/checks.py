@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from rmplint.detect.analysis import AnalysedDocument, Sentence
+from rmplint.detect.index import DocumentIndex
 from rmplint.findings import ClauseVerdict, Finding
 
 _EXIT_SCOPE = frozenset({"exit-strategy", "exit-trigger"})
@@ -49,16 +50,13 @@ def check_data() -> CheckData:
 # ---------------------------------------------------------------------- exit completeness
 
 
-def exit_completeness(adoc: AnalysedDocument) -> dict[str, Any]:
+def exit_completeness(ix: DocumentIndex) -> dict[str, Any]:
     """Which key exit items and triggers the plan's exit sections cover."""
     data = check_data()
-    scope = [
-        s for s in adoc.sentences
-        if s.usable and ((s.context | s.concepts) & _EXIT_SCOPE)
-    ]
+    scope = (ix.any_bits("context", _EXIT_SCOPE) | ix.any_bits("concepts", _EXIT_SCOPE)) & ix.usable
 
     def covered(table: dict[str, str]) -> dict[str, bool]:
-        return {name: any(concept in s.concepts for s in scope) for name, concept in table.items()}
+        return {name: bool(ix.bits("concepts", concept) & scope) for name, concept in table.items()}
 
     items = covered(data.exit_items)
     triggers = covered(data.exit_triggers)
@@ -67,7 +65,7 @@ def exit_completeness(adoc: AnalysedDocument) -> dict[str, Any]:
         "triggers": triggers,
         "missing_items": [k for k, v in items.items() if not v],
         "missing_triggers": [k for k, v in triggers.items() if not v],
-        "sentences": len(scope),
+        "sentences": scope.bit_count(),
     }
 
 
@@ -87,8 +85,9 @@ def exit_note(exit: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------- hygiene
 
 
-def hygiene(adoc: AnalysedDocument, as_of: date, review_months: int, severity: dict[str, str],
+def hygiene(ix: DocumentIndex, as_of: date, review_months: int, severity: dict[str, str],
             disabled: frozenset[str], term_of=None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    adoc = ix.adoc
     out: list[Finding] = []
 
     def add(rule: str, default: str, message: str, s: Sentence | None = None, text: str = "", loc=None):  # type: ignore[no-untyped-def]
@@ -115,7 +114,7 @@ def hygiene(adoc: AnalysedDocument, as_of: date, review_months: int, severity: d
         add("hygiene.draft", "medium", "The document is marked as a draft", text=text, loc=loc)
     if adoc.profile != "rmp":
         return out
-    approved, unsigned = _approval(adoc)
+    approved, unsigned = _approval(ix)
     if not approved:
         if unsigned is not None:
             add("hygiene.sign-off", "high",
@@ -125,9 +124,9 @@ def hygiene(adoc: AnalysedDocument, as_of: date, review_months: int, severity: d
         else:
             add("hygiene.sign-off", "high",
                 "No approval or sign-off of the plan by the senior executive responsible was found")
-    if not _version_history(adoc):
+    if not _version_history(ix):
         add("hygiene.version-history", "low", "No version history or document control record was found")
-    last, nxt = _review_dates(adoc, as_of)
+    last, nxt = _review_dates(ix, as_of)
     if last is not None:
         d, s = last
         months = (as_of.year - d.year) * 12 + (as_of.month - d.month) - (1 if as_of.day < d.day else 0)
@@ -157,11 +156,11 @@ def _draft_marking(adoc: AnalysedDocument) -> tuple[str, Any] | None:
     return None
 
 
-def _approval(adoc: AnalysedDocument):  # type: ignore[no-untyped-def]
+def _approval(ix: DocumentIndex):  # type: ignore[no-untyped-def]
+    adoc = ix.adoc
     roles = check_data().senior_roles
-    for s in adoc.sentences:
-        if not s.usable or "approve" not in s.concepts:
-            continue
+    for i in ix.members(ix.bits("concepts", "approve") & ix.usable):
+        s = adoc.sentences[i]
         about_plan = "rmp" in s.concepts or "rmp" in s.context or "version-control" in s.context
         if about_plan and roles.search(s.text):
             return True, None
@@ -177,10 +176,8 @@ def _approval(adoc: AnalysedDocument):  # type: ignore[no-untyped-def]
     return False, unsigned
 
 
-def _version_history(adoc: AnalysedDocument) -> bool:
-    if any(s.usable and "version-control" in s.concepts for s in adoc.sentences):
-        return True
-    return bool(_history_tables(adoc))
+def _version_history(ix: DocumentIndex) -> bool:
+    return bool(ix.bits("concepts", "version-control") & ix.usable) or bool(_history_tables(ix.adoc))
 
 
 _SIGN_HEAD = re.compile(r"(?i)\b(sign|signature|signed|approv)")
@@ -242,8 +239,9 @@ _LAST = re.compile(
 _VERSION_HEAD = re.compile(r"(?i)\b(?:version|revision|issue|rev\.?)\b")
 
 
-def _review_dates(adoc: AnalysedDocument, as_of: date):  # type: ignore[no-untyped-def]
+def _review_dates(ix: DocumentIndex, as_of: date):  # type: ignore[no-untyped-def]
     """The latest date the plan says it was reviewed/issued, and its next review date."""
+    adoc = ix.adoc
     last = nxt = None
 
     def see(d: date, s: Sentence, is_next: bool) -> None:
@@ -255,7 +253,13 @@ def _review_dates(adoc: AnalysedDocument, as_of: date):  # type: ignore[no-untyp
             last = (d, s)
 
     version_date_cols = {(t, c) for t, cols in _history_tables(adoc).items() for c in cols}
-    for s in adoc.sentences:
+    # only these sentences can pass the test below
+    maybe = ix.may_match(_LAST) | ix.may_match(_NEXT) | (
+        ix.bits("concepts", "rmp") & (ix.bits("concepts", "review") | ix.bits("concepts", "approve")))
+    if version_date_cols:
+        maybe |= ix.bits_of(s.index for s in adoc.sentences if (s.location.table, s.location.col) in version_date_cols)
+    for i in ix.members(maybe):
+        s = adoc.sentences[i]
         if "placeholder" in s.marks:
             continue
         loc = s.location

@@ -11,18 +11,19 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from rmplint import checks
 from rmplint.catalogue import load_catalogue
 from rmplint.detect import DetectOptions, Hit, Rejected, registry
 from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
 from rmplint.detect.concepts import ConceptMatcher
+from rmplint.detect.index import DocumentIndex
 from rmplint.detect.sentence import matches as sentence_matches
 from rmplint.errors import DocumentError
-from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, severity_rank
+from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, location_key, severity_rank
 from rmplint.ingest.common import Limits
-from rmplint.model import Document, Location
+from rmplint.model import Document
 from rmplint.rules.spec import Rule, RulePack, SentenceSpec
 
 PROFILES = ("rmp", "contract")
@@ -85,22 +86,23 @@ class Checker:
         if profile == "auto":
             profile, reason = detect_profile(doc)
         adoc = analyse(doc, self.matcher, profile)
+        ix = DocumentIndex(adoc)  # dropped with this check, so a batch does not keep it
         as_of = date.fromisoformat(self.options.as_of) if self.options.as_of else date.today()
         findings = checks.hygiene(
-            adoc, as_of, int(self.options.settings.get("review_months", 12)), dict(self.options.severity),
+            ix, as_of, int(self.options.settings.get("review_months", 12)), dict(self.options.severity),
             self.options.disabled, self._term_of if profile == "contract" else None,
         )
         clauses: list[ClauseVerdict] = []
         exit_summary = None
         if profile == "rmp":
-            clauses = self._verdicts(adoc)
-            exit_summary = checks.exit_completeness(adoc)
+            clauses = self._verdicts(ix)
+            exit_summary = checks.exit_completeness(ix)
             note = checks.exit_note(exit_summary)
             clauses = [replace(c, reason=c.reason + note) if c.clause == "10.1" and c.status != "not-checked" else c
                        for c in clauses]
         else:
-            findings.extend(self._terms(adoc))
-        findings.sort(key=lambda f: (_loc_key(f.location), f.rule, f.text))
+            findings.extend(self._terms(ix))
+        findings.sort(key=lambda f: (location_key(f.location), f.rule, f.text))
         summary = _summary(profile, clauses, findings, self.catalogue)
         if profile == "rmp":
             summary["maturity"] = checks.maturity(clauses, self.catalogue.stages)
@@ -116,15 +118,17 @@ class Checker:
             summary=summary,
         )
 
-    def evaluate(self, rule: Rule, adoc: AnalysedDocument) -> RuleOutcome:
-        """Run one rule's detectors and decide its status."""
+    def evaluate(self, rule: Rule, adoc: AnalysedDocument, index: DocumentIndex | None = None) -> RuleOutcome:
+        """Run one rule's detectors and decide its status; `index` is the document's lookups when
+        other rules share them."""
+        ix = DocumentIndex(adoc) if index is None else index
         dopts = DetectOptions(allow_negated=rule.negation == "allow", settings=self.options.settings)
         hits: dict[str, list[Hit]] = {}
         rejected: list[Rejected] = []
         for item in rule.evidence:
             got: list[Hit] = []
             for det in item.detectors:
-                res = self._detectors[type(det)](adoc, det, dopts)
+                res = self._detectors[type(det)](ix, det, dopts)
                 got.extend(res.hits)
                 rejected.extend(res.rejected)
             if rule.kind == "term" and rule.joint:
@@ -134,9 +138,9 @@ class Checker:
 
     # ------------------------------------------------------------------ RMP clauses
 
-    def _verdicts(self, adoc: AnalysedDocument) -> list[ClauseVerdict]:
+    def _verdicts(self, ix: DocumentIndex) -> list[ClauseVerdict]:
         by_clause = {r.clause: r for r in self._rules if r.kind == "clause"}
-        not_applicable = _not_applicable(adoc)
+        not_applicable = _not_applicable(ix)
         keep = int(self.options.settings.get("max_evidence", 0))  # 0: every quote (the API default)
         out = []
         for c in self.catalogue.checkable:
@@ -152,8 +156,8 @@ class Checker:
             if rule is None:
                 out.append(ClauseVerdict(c.clause, c.title, c.stage, "not-checked", "info", "no rule for this clause yet"))
                 continue
-            res = self.evaluate(rule, adoc)
-            evidence = _evidence(res.hits)
+            res = self.evaluate(rule, ix.adoc, ix)
+            evidence = _evidence(res.hits, ix)
             out.append(
                 ClauseVerdict(
                     clause=c.clause,
@@ -171,12 +175,12 @@ class Checker:
 
     # ------------------------------------------------------------------ contract terms
 
-    def _terms(self, adoc: AnalysedDocument) -> Iterable[Finding]:
-        excluded = excluded_clauses(adoc)
+    def _terms(self, ix: DocumentIndex) -> Iterable[Finding]:
+        excluded = excluded_clauses(ix.adoc)
         for rule in self._rules:
             if rule.kind != "term":
                 continue
-            res = self.evaluate(rule, adoc)
+            res = self.evaluate(rule, ix.adoc, ix)
             if res.status != "met":
                 continue
             seen = set()
@@ -279,24 +283,10 @@ def _rejected_note(rejected: list[Rejected], adoc: AnalysedDocument) -> str:
     return "; not counted: " + ", ".join(bits)
 
 
-def _evidence(hits: Iterable[Hit]) -> tuple[Evidence, ...]:
-    seen: dict[tuple[str, Location], Evidence] = {}
-    for h in hits:
-        key = (h.text, h.location)
-        if key not in seen:
-            seen[key] = Evidence(h.text, h.location)
-    return tuple(sorted(seen.values(), key=lambda e: (_loc_key(e.location), e.text)))
-
-
-def _loc_key(loc: Location) -> tuple[int, int, int, int, int, str]:
-    return (
-        {"body": 0, "header": 1, "footer": 2, "footnote": 3}.get(loc.part, 9),
-        loc.paragraph or 0,
-        loc.table or 0,
-        loc.row or 0,
-        loc.col or 0,
-        loc.page and str(loc.page).zfill(6) or "",
-    )
+def _evidence(hits: Sequence[Hit], ix: DocumentIndex) -> tuple[Evidence, ...]:
+    """The distinct quotes of the hits, in document order (equal places: in the order found)."""
+    quotes = sorted(dict.fromkeys(ix.quote_numbers(hits)), key=ix.quote_order)
+    return tuple(ix.quotes[q] for q in quotes)
 
 
 def _term_message(rule: Rule, h: Hit) -> str:
@@ -345,10 +335,11 @@ _NA = re.compile(
 )
 
 
-def _not_applicable(adoc: AnalysedDocument) -> dict[str, Sentence]:
+def _not_applicable(ix: DocumentIndex) -> dict[str, Sentence]:
     cat = load_catalogue()
     out: dict[str, Sentence] = {}
-    for s in adoc.sentences:
+    for i in ix.members(ix.may_match(_NA)):
+        s = ix.adoc.sentences[i]
         if "heading" in s.marks or "contents" in s.marks:
             continue
         for m in _NA.finditer(s.text):

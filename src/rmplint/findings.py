@@ -15,6 +15,21 @@ def severity_rank(sev: str) -> int:
     return SEVERITIES.index(sev)
 
 
+_PARTS = {"body": 0, "header": 1, "footer": 2, "footnote": 3}
+
+
+def location_key(loc: Location) -> tuple[int, int, int, int, int, str]:
+    """Where a result sorts: document order by part, paragraph, table cell, then page."""
+    return (
+        _PARTS.get(loc.part, 9),
+        loc.paragraph or 0,
+        loc.table or 0,
+        loc.row or 0,
+        loc.col or 0,
+        loc.page and str(loc.page).zfill(6) or "",
+    )
+
+
 @dataclass(frozen=True)
 class Waiver:
     """An accepted deviation applied to a result (from the waivers file)."""

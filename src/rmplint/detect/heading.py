@@ -6,13 +6,14 @@ A heading alone is not evidence; a heading with a thin body is weak (partial at 
 from __future__ import annotations
 
 from rmplint.detect import DetectOptions, DetectorResult, Hit, Rejected
-from rmplint.detect.analysis import AnalysedDocument
+from rmplint.detect.index import DocumentIndex
 from rmplint.rules.spec import HeadingSpec
 
 _NOT_EVIDENCE = frozenset({"glossary", "contents", "recital"})
 
 
-def detect(adoc: AnalysedDocument, spec: HeadingSpec, opts: DetectOptions) -> DetectorResult:
+def detect(ix: DocumentIndex, spec: HeadingSpec, opts: DetectOptions) -> DetectorResult:
+    adoc = ix.adoc
     hits, rejected = [], []
     want = set(spec.any)
     for sec in adoc.sections:

@@ -6,7 +6,7 @@ import functools
 import re
 
 from rmplint.detect import DetectOptions, DetectorResult, Hit
-from rmplint.detect.analysis import AnalysedDocument
+from rmplint.detect.index import DocumentIndex
 from rmplint.rules.spec import PatternSpec
 
 
@@ -15,12 +15,14 @@ def _compile(rx: str) -> re.Pattern[str]:
     return re.compile(rx, re.I)
 
 
-def detect(adoc: AnalysedDocument, spec: PatternSpec, opts: DetectOptions) -> DetectorResult:
+def detect(ix: DocumentIndex, spec: PatternSpec, opts: DetectOptions) -> DetectorResult:
     rx = _compile(spec.regex)
+    scope = ix.may_match(rx) & ix.usable
+    if spec.section:
+        scope &= ix.any_bits("context", spec.section)
     hits = []
-    for s in adoc.sentences:
-        if not s.usable or (spec.section and not (s.context & set(spec.section))):
-            continue
+    for i in ix.members(scope):
+        s = ix.adoc.sentences[i]
         if rx.search(s.text[:5000]):
             hits.append(Hit(s.text, s.location, s.index, "joint" in s.concepts, "joint" in s.context, spec.weak))
     return DetectorResult(tuple(hits))

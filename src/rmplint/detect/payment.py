@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from rmplint.detect import DetectOptions, DetectorResult, Hit
-from rmplint.detect.analysis import AnalysedDocument
+from rmplint.detect.index import DocumentIndex
 from rmplint.rules.spec import PaymentSpec
 
 DEFAULTS = {"extended_payment_days": 30, "prompt_payment_days": 14}
@@ -78,18 +78,29 @@ def payment_days(text: str, labelled: bool = False) -> list[int]:
     return out
 
 
-def detect(adoc: AnalysedDocument, spec: PaymentSpec, opts: DetectOptions) -> DetectorResult:
+def detect(ix: DocumentIndex, spec: PaymentSpec, opts: DetectOptions) -> DetectorResult:
     settings = {**DEFAULTS, **(opts.settings or {})}
     hits = []
-    for s in adoc.sentences:
-        if not s.usable or "redacted" in s.marks or "payment" in (s.negated | s.excluded):
-            continue
-        days = payment_days(s.text, labelled=s.kind == "table_cell" and "payment" in s.context)
-        if not days:
-            continue
+    for i, days in ix.shared(_stated_days):
+        s = ix.adoc.sentences[i]
         longest = max(days)
         if spec.over and longest > settings[spec.over]:
             hits.append(Hit(s.text, s.location, s.index, False, note=f"{longest} days (threshold {settings[spec.over]})"))
         elif spec.within and longest <= settings[spec.within]:
             hits.append(Hit(s.text, s.location, s.index, False, note=f"{longest} days"))
     return DetectorResult(tuple(hits))
+
+
+def _stated_days(ix: DocumentIndex) -> list[tuple[int, list[int]]]:
+    """(sentence index, payment periods) of each usable sentence that states one."""
+    # a sentence with no payment word can state a period only as a table cell under a payment label
+    scope = ix.may_match(_PAY_CUE) | (ix.any_bits("kind", ("table_cell",)) & ix.bits("context", "payment"))
+    out = []
+    for i in ix.members(scope & ix.usable):
+        s = ix.adoc.sentences[i]
+        if "redacted" in s.marks or "payment" in (s.negated | s.excluded):
+            continue
+        days = payment_days(s.text, labelled=s.kind == "table_cell" and "payment" in s.context)
+        if days:
+            out.append((i, days))
+    return out

@@ -2,31 +2,56 @@
 
 from __future__ import annotations
 
-from rmplint.detect import DetectOptions, DetectorResult, Hit, Rejected
-from rmplint.detect.analysis import BLOCKING, AnalysedDocument
+from typing import Callable
+
+from rmplint.detect import DetectOptions, DetectorResult, Rejected
+from rmplint.detect.analysis import BLOCKING
+from rmplint.detect.index import Bits, DocumentIndex
 from rmplint.rules.spec import SentenceSpec
 
 _REJECT_ORDER = ("placeholder", "deferred", "conditional", "non-binding", "contents", "glossary", "definition", "recital", "heading", "label")
 
 
-def detect(adoc: AnalysedDocument, spec: SentenceSpec, opts: DetectOptions) -> DetectorResult:
-    hits, rejected = [], []
-    for s in adoc.candidates(spec.all, spec.any):
-        if spec.kinds and s.kind not in spec.kinds:
-            continue
-        if spec.section and not (s.context & set(spec.section)):
-            continue
-        have = s.concepts | s.negated if opts.allow_negated else s.concepts
-        if matches(spec, have, s.context):
-            if s.usable:
-                joint = "joint" in s.concepts
-                hits.append(Hit(s.text, s.location, s.index, joint, "joint" in s.context, weak=spec.weak))
-            else:
-                why = next(m for m in _REJECT_ORDER if m in s.marks & BLOCKING)
-                rejected.append(Rejected(s.index, why))
-        elif (s.negated or s.excluded) and matches(spec, have | s.negated | s.excluded, s.context):
-            rejected.append(Rejected(s.index, "excluded" if (s.excluded - have) else "negated"))
+def detect(ix: DocumentIndex, spec: SentenceSpec, opts: DetectOptions) -> DetectorResult:
+    sentences = ix.adoc.sentences
+    scope = ix.everything
+    if spec.kinds:
+        scope &= ix.any_bits("kind", spec.kinds)
+    if spec.section:
+        scope &= ix.any_bits("context", spec.section)
+    held = ix.held(opts.allow_negated)
+    found = scope & _matching(ix, spec, held)
+    # a sentence that matches only once its negated or disapplied concepts count is rejected evidence
+    denied = scope & _matching(ix, spec, ix.mentioned) & ~found
+    hits = ix.sentence_hits(ix.members(found & ix.usable), spec.weak)
+    rejected = []
+    negated = set(ix.members(denied))
+    for i in ix.members((found & ~ix.usable) | denied):
+        s = sentences[i]
+        if i in negated:
+            have = s.concepts | s.negated if opts.allow_negated else s.concepts
+            rejected.append(Rejected(i, "excluded" if (s.excluded - have) else "negated"))
+        else:
+            rejected.append(Rejected(i, next(m for m in _REJECT_ORDER if m in s.marks & BLOCKING)))
     return DetectorResult(tuple(hits), tuple(rejected))
+
+
+def _matching(ix: DocumentIndex, spec: SentenceSpec, held: Callable[[str], Bits]) -> Bits:
+    """The sentences that satisfy a spec (as `matches` decides one sentence), when `held` gives the
+    sentences holding each concept."""
+    out = ix.everything
+    for c in spec.all:
+        out &= held(c)
+    if spec.any:
+        any_of = 0
+        for c in spec.any:
+            any_of |= held(c)
+        out &= any_of
+    for c in spec.either:
+        out &= held(c) | ix.bits("context", c)
+    for c in spec.none:
+        out &= ~held(c)
+    return out
 
 
 def matches(spec: SentenceSpec, have: frozenset[str] | set[str], ctx: frozenset[str]) -> bool:

@@ -1,0 +1,203 @@
+"""Lookups over one analysed document that all rules share, built lazily once per check: which
+sentences hold a concept (as bit sets), one Hit per sentence, and one identity per quote."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import re
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from rmplint.detect import Hit
+from rmplint.detect.analysis import AnalysedDocument
+from rmplint.findings import Evidence, location_key
+from rmplint.model import Location
+
+Bits = int  # a set of sentence indexes: bit i is set when sentence i belongs to it
+T = TypeVar("T")
+# Characters `re.I` matches to an ASCII letter that str.lower() does not give (ı, ſ) or gives as
+# two characters (İ): a text holding one is searched without the literal pre-test.
+_IRREGULAR_CASE = ("\u0130", "\u0131", "\u017f")
+
+
+class DocumentIndex:
+    """An analysed document with the lookups rules repeat on it. Rules run as set algebra over
+    concept bit sets instead of testing every sentence (the cost grew as rules x sentences), and
+    the same sentence found by many rules is one Hit and one quote, not one per rule."""
+
+    def __init__(self, adoc: AnalysedDocument) -> None:
+        self.adoc = adoc
+        self.everything: Bits = (1 << len(adoc.sentences)) - 1
+        self._inverted: dict[str, dict[str, list[int]]] | None = None
+        self._shared: dict[object, Any] = {}
+        self._bits: dict[tuple[str, str], Bits] = {}
+        self._usable: Bits | None = None
+        self._hits: dict[bool, list[Hit | None]] = {False: [None] * len(adoc.sentences), True: [None] * len(adoc.sentences)}
+        # quote identity: (text, one Location object per equal location) -> quote number
+        self._locations: dict[Location, Location] = {}
+        self._canonical: dict[int, Location] = {}  # id of a hit's location -> the equal one in _locations
+        self._location_keys: dict[int, tuple[int, int, int, int, int, str]] = {}  # by id of a location in _locations
+        self._quote_ids: dict[tuple[str, int], int] = {}
+        self._quote_of: dict[int, int] = {}  # id(hit) -> its quote number
+        self._kept: list[Hit] = []
+        self.quotes: list[Evidence] = []  # by quote number
+        self._order: list[tuple[tuple[int, int, int, int, int, str], str]] = []
+
+    # ------------------------------------------------------------------ sentence sets
+
+    def bits(self, field: str, name: str) -> Bits:
+        """The sentences whose `field` (concepts, negated, excluded, context or kind) holds `name`."""
+        got = self._bits.get((field, name))
+        if got is None:
+            if self._inverted is None:
+                self._inverted = _invert(self.adoc.sentences)
+            got = self._bits[(field, name)] = self.bits_of(self._inverted[field].get(name, []))
+        return got
+
+    def any_bits(self, field: str, names: Iterable[str]) -> Bits:
+        out = 0
+        for name in names:
+            out |= self.bits(field, name)
+        return out
+
+    def held(self, allow_negated: bool) -> Callable[[str], Bits]:
+        """Sentence sets by concept as a detector sees them: present (or also negated, if allowed)."""
+        if allow_negated:
+            return lambda c: self.bits("concepts", c) | self.bits("negated", c)
+        return lambda c: self.bits("concepts", c)
+
+    def mentioned(self, name: str) -> Bits:
+        """The sentences that name a concept at all: present, negated or excluded."""
+        return self.bits("concepts", name) | self.bits("negated", name) | self.bits("excluded", name)
+
+    @property
+    def usable(self) -> Bits:
+        if self._usable is None:
+            self._usable = self.bits_of(s.index for s in self.adoc.sentences if s.usable)
+        return self._usable
+
+    def containing(self, literals: Iterable[str]) -> Bits:
+        """The sentences whose text holds one of these lower-case literals, ignoring case as `re.I`
+        does: a regular expression that needs one of them can only match in these."""
+        literals = tuple(literals)
+        folded = self._folded
+        if folded is None or not all(lit and lit.isascii() and lit == lit.lower() and "\n" not in lit for lit in literals):
+            return self.everything
+        text, starts = folded
+        found: list[int] = []
+        for lit in literals:
+            at = text.find(lit)
+            while at != -1:
+                i = bisect.bisect_right(starts, at) - 1
+                found.append(i)
+                at = text.find(lit, starts[i + 1])  # the next sentence on
+        return self.bits_of(found)
+
+    def may_match(self, pattern: re.Pattern[str]) -> Bits:
+        """The sentences a pattern can match in: those holding a literal of each group it needs."""
+        from rmplint.detect.prefilter import literal_groups
+
+        out = self.everything
+        for group in literal_groups(pattern.pattern, pattern.flags):
+            out &= self.containing(group)
+        return out
+
+    @functools.cached_property
+    def _folded(self) -> tuple[str, list[int]] | None:
+        """All sentence texts lower-cased in one string (one per line), and where each starts."""
+        texts = [s.text for s in self.adoc.sentences]
+        joined = "\n".join(texts)
+        if any(c in joined for c in _IRREGULAR_CASE):
+            return None
+        return joined.lower(), list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+
+    def bits_of(self, indexes: Iterable[int]) -> Bits:
+        return _to_bits(list(indexes), len(self.adoc.sentences))
+
+    def members(self, bits: Bits) -> list[int]:
+        """The sentence indexes in a set, ascending."""
+        if not bits:
+            return []
+        import numpy as np
+
+        n = len(self.adoc.sentences)
+        packed = np.frombuffer(bits.to_bytes((n + 7) // 8, "little"), np.uint8)
+        return np.flatnonzero(np.unpackbits(packed, bitorder="little")).tolist()
+
+    # ------------------------------------------------------------------ shared results
+
+    def shared(self, build: Callable[[DocumentIndex], T]) -> T:
+        """What `build` gives for this document, built once for every rule that asks."""
+        if build not in self._shared:
+            self._shared[build] = build(self)
+        return self._shared[build]  # type: ignore[no-any-return]
+
+    def sentence_hits(self, indexes: list[int], weak: bool) -> list[Hit]:
+        """The Hits these sentences give as evidence, the same objects for every rule."""
+        cache = self._hits[weak]
+        for i in indexes:
+            if cache[i] is None:
+                s = self.adoc.sentences[i]
+                cache[i] = Hit(s.text, s.location, i, "joint" in s.concepts, "joint" in s.context, weak=weak)
+        return list(map(cache.__getitem__, indexes))  # type: ignore[arg-type]
+
+    def quote_numbers(self, hits: Sequence[Hit]) -> list[int]:
+        """A number per hit for its (text, location) quote: equal quotes get the same number."""
+        numbers = list(map(self._quote_of.get, map(id, hits)))
+        if None in numbers:
+            numbers = [self._new_quote(h) if n is None else n for h, n in zip(hits, numbers)]
+        return numbers  # type: ignore[return-value]
+
+    def _new_quote(self, hit: Hit) -> int:
+        loc = self._canonical.get(id(hit.location))
+        if loc is None:
+            loc = self._canonical[id(hit.location)] = self._locations.get(hit.location)
+            if loc is None:
+                loc = self._locations[hit.location] = hit.location
+                self._location_keys[id(loc)] = location_key(loc)
+        key = (hit.text, id(loc))
+        number = self._quote_ids.get(key)
+        if number is None:
+            number = self._quote_ids[key] = len(self.quotes)
+            self.quotes.append(Evidence(hit.text, loc))
+            self._order.append((self._location_keys[id(loc)], hit.text))
+        # the hit is kept, and with it its location: no id in these tables is reused while the index lives
+        self._kept.append(hit)
+        self._quote_of[id(hit)] = number
+        return number
+
+    def quote_order(self, number: int) -> tuple[tuple[int, int, int, int, int, str], str]:
+        """Where a quote sorts: in document order, then by text."""
+        return self._order[number]
+
+
+_FIELDS = ("concepts", "negated", "excluded", "context", "kind")
+
+
+def _invert(sentences: Sequence) -> dict[str, dict[str, list[int]]]:  # type: ignore[type-arg]
+    """For each field of _FIELDS: name -> indexes of the sentences whose field holds it. Sentences
+    share their sets (the analysis pools them), so each distinct combination is walked once."""
+    groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    for s in sentences:
+        groups.setdefault((s.concepts, s.negated, s.excluded, s.context, s.kind), []).append(s.index)
+    out: dict[str, dict[str, list[int]]] = {f: {} for f in _FIELDS}
+    for values, indexes in groups.items():
+        for field, names in zip(_FIELDS, values):
+            inverted = out[field]
+            for name in (names,) if field == "kind" else names:
+                inverted.setdefault(name, []).extend(indexes)
+    return out
+
+
+def _to_bits(indexes: list[int], n: int) -> Bits:
+    if len(indexes) < 32:  # a few bits are set faster one by one than through numpy
+        out = 0
+        for i in indexes:
+            out |= 1 << i
+        return out
+    import numpy as np  # numpy comes with spaCy, which analysed the document
+
+    mask = np.zeros(n, np.bool_)
+    mask[indexes] = True
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
