@@ -87,7 +87,7 @@ def test_equal_quotes_share_a_number_and_sort_in_document_order(analysed):
     numbers = ix.quote_numbers([Hit("The board meets monthly.", at, 3, True), same,
                                 Hit("The board meets monthly.", replace(at, paragraph=2), None, False)])
     assert numbers[0] == numbers[1] != numbers[2]
-    assert sorted(numbers, key=ix.quote_order) == [numbers[2], numbers[0], numbers[1]]
+    assert sorted(numbers, key=ix.quote_order.__getitem__) == [numbers[2], numbers[0], numbers[1]]
     assert ix.quotes[numbers[0]].location == at
 
 

@@ -213,6 +213,8 @@ _DATE_RES = (
 def parse_dates(text: str) -> list[date]:
     """Dates written as 2025-08-14, 14/08/2025, 14 Aug 2025, August 14, 2025 or August 2025."""
     out: list[date] = []
+    if "20" not in text:  # every form has a year 20xx
+        return out
     taken: list[tuple[int, int]] = []
     for rx in _DATE_RES:
         for m in rx.finditer(text):

@@ -285,8 +285,8 @@ def _rejected_note(rejected: list[Rejected], adoc: AnalysedDocument) -> str:
 
 def _evidence(hits: Sequence[Hit], ix: DocumentIndex) -> tuple[Evidence, ...]:
     """The distinct quotes of the hits, in document order (equal places: in the order found)."""
-    quotes = sorted(dict.fromkeys(ix.quote_numbers(hits)), key=ix.quote_order)
-    return tuple(ix.quotes[q] for q in quotes)
+    quotes = sorted(dict.fromkeys(ix.quote_numbers(hits)), key=ix.quote_order.__getitem__)
+    return tuple(map(ix.quotes.__getitem__, quotes))
 
 
 def _term_message(rule: Rule, h: Hit) -> str:

@@ -10,7 +10,7 @@ import re
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from rmplint.detect import Hit
-from rmplint.detect.analysis import AnalysedDocument
+from rmplint.detect.analysis import BLOCKING, AnalysedDocument
 from rmplint.findings import Evidence, location_key
 from rmplint.model import Location
 
@@ -29,7 +29,6 @@ class DocumentIndex:
     def __init__(self, adoc: AnalysedDocument) -> None:
         self.adoc = adoc
         self.everything: Bits = (1 << len(adoc.sentences)) - 1
-        self._inverted: dict[str, dict[str, list[int]]] | None = None
         self._shared: dict[object, Any] = {}
         self._bits: dict[tuple[str, str], Bits] = {}
         self._usable: Bits | None = None
@@ -42,7 +41,8 @@ class DocumentIndex:
         self._quote_of: dict[int, int] = {}  # id(hit) -> its quote number
         self._kept: list[Hit] = []
         self.quotes: list[Evidence] = []  # by quote number
-        self._order: list[tuple[tuple[int, int, int, int, int, str], str]] = []
+        # by quote number, where the quote sorts: in document order, then by text
+        self.quote_order: list[tuple[tuple[int, int, int, int, int, str], str]] = []
 
     # ------------------------------------------------------------------ sentence sets
 
@@ -50,9 +50,7 @@ class DocumentIndex:
         """The sentences whose `field` (concepts, negated, excluded, context or kind) holds `name`."""
         got = self._bits.get((field, name))
         if got is None:
-            if self._inverted is None:
-                self._inverted = _invert(self.adoc.sentences)
-            got = self._bits[(field, name)] = self.bits_of(self._inverted[field].get(name, []))
+            got = self._bits[(field, name)] = self.bits_of(self._grouped[0][field].get(name, []))
         return got
 
     def any_bits(self, field: str, names: Iterable[str]) -> Bits:
@@ -73,8 +71,9 @@ class DocumentIndex:
 
     @property
     def usable(self) -> Bits:
+        """The sentences that can be evidence (no blocking mark)."""
         if self._usable is None:
-            self._usable = self.bits_of(s.index for s in self.adoc.sentences if s.usable)
+            self._usable = self.bits_of(self._grouped[1])
         return self._usable
 
     def containing(self, literals: Iterable[str]) -> Bits:
@@ -102,6 +101,10 @@ class DocumentIndex:
         for group in literal_groups(pattern.pattern, pattern.flags):
             out &= self.containing(group)
         return out
+
+    @functools.cached_property
+    def _grouped(self) -> tuple[dict[str, dict[str, list[int]]], list[int]]:
+        return _invert(self.adoc.sentences)
 
     @functools.cached_property
     def _folded(self) -> tuple[str, list[int]] | None:
@@ -152,42 +155,42 @@ class DocumentIndex:
     def _new_quote(self, hit: Hit) -> int:
         loc = self._canonical.get(id(hit.location))
         if loc is None:
-            loc = self._canonical[id(hit.location)] = self._locations.get(hit.location)
-            if loc is None:
-                loc = self._locations[hit.location] = hit.location
+            loc = self._canonical[id(hit.location)] = self._locations.setdefault(hit.location, hit.location)
+            if loc is hit.location:
                 self._location_keys[id(loc)] = location_key(loc)
         key = (hit.text, id(loc))
         number = self._quote_ids.get(key)
         if number is None:
             number = self._quote_ids[key] = len(self.quotes)
             self.quotes.append(Evidence(hit.text, loc))
-            self._order.append((self._location_keys[id(loc)], hit.text))
+            self.quote_order.append((self._location_keys[id(loc)], hit.text))
         # the hit is kept, and with it its location: no id in these tables is reused while the index lives
         self._kept.append(hit)
         self._quote_of[id(hit)] = number
         return number
 
-    def quote_order(self, number: int) -> tuple[tuple[int, int, int, int, int, str], str]:
-        """Where a quote sorts: in document order, then by text."""
-        return self._order[number]
 
 
 _FIELDS = ("concepts", "negated", "excluded", "context", "kind")
 
 
-def _invert(sentences: Sequence) -> dict[str, dict[str, list[int]]]:  # type: ignore[type-arg]
-    """For each field of _FIELDS: name -> indexes of the sentences whose field holds it. Sentences
-    share their sets (the analysis pools them), so each distinct combination is walked once."""
+def _invert(sentences: Sequence) -> tuple[dict[str, dict[str, list[int]]], list[int]]:  # type: ignore[type-arg]
+    """For each field of _FIELDS: name -> indexes of the sentences whose field holds it; and the
+    indexes of the usable sentences. Sentences share their sets (the analysis pools them), so each
+    distinct combination is walked once."""
     groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
     for s in sentences:
-        groups.setdefault((s.concepts, s.negated, s.excluded, s.context, s.kind), []).append(s.index)
+        groups.setdefault((s.concepts, s.negated, s.excluded, s.context, s.kind, s.marks), []).append(s.index)
     out: dict[str, dict[str, list[int]]] = {f: {} for f in _FIELDS}
+    usable: list[int] = []
     for values, indexes in groups.items():
         for field, names in zip(_FIELDS, values):
             inverted = out[field]
             for name in (names,) if field == "kind" else names:
                 inverted.setdefault(name, []).extend(indexes)
-    return out
+        if not (values[-1] & BLOCKING):
+            usable.extend(indexes)
+    return out, usable
 
 
 def _to_bits(indexes: list[int], n: int) -> Bits:
