@@ -47,10 +47,17 @@ class DocumentIndex:
     # ------------------------------------------------------------------ sentence sets
 
     def bits(self, field: str, name: str) -> Bits:
-        """The sentences whose `field` (concepts, negated, excluded, context or kind) holds `name`."""
+        """The sentences whose `field` holds `name`: a field of _FIELDS, or "held" (present or
+        negated) or "mentioned" (present, negated or excluded) for a concept."""
         got = self._bits.get((field, name))
         if got is None:
-            got = self._bits[(field, name)] = self.bits_of(self._grouped[0][field].get(name, []))
+            if field in _DERIVED:
+                got = 0
+                for part in _DERIVED[field]:
+                    got |= self.bits(part, name)
+            else:
+                got = self.bits_of(self._grouped[0][field].get(name, []))
+            self._bits[(field, name)] = got
         return got
 
     def any_bits(self, field: str, names: Iterable[str]) -> Bits:
@@ -58,16 +65,6 @@ class DocumentIndex:
         for name in names:
             out |= self.bits(field, name)
         return out
-
-    def held(self, allow_negated: bool) -> Callable[[str], Bits]:
-        """Sentence sets by concept as a detector sees them: present (or also negated, if allowed)."""
-        if allow_negated:
-            return lambda c: self.bits("concepts", c) | self.bits("negated", c)
-        return lambda c: self.bits("concepts", c)
-
-    def mentioned(self, name: str) -> Bits:
-        """The sentences that name a concept at all: present, negated or excluded."""
-        return self.bits("concepts", name) | self.bits("negated", name) | self.bits("excluded", name)
 
     @property
     def usable(self) -> Bits:
@@ -95,10 +92,8 @@ class DocumentIndex:
 
     def may_match(self, pattern: re.Pattern[str]) -> Bits:
         """The sentences a pattern can match in: those holding a literal of each group it needs."""
-        from rmplint.detect.prefilter import literal_groups
-
         out = self.everything
-        for group in literal_groups(pattern.pattern, pattern.flags):
+        for group in _literal_groups(pattern.pattern, pattern.flags):
             out &= self.containing(group)
         return out
 
@@ -172,6 +167,7 @@ class DocumentIndex:
 
 
 _FIELDS = ("concepts", "negated", "excluded", "context", "kind")
+_DERIVED = {"held": ("concepts", "negated"), "mentioned": ("concepts", "negated", "excluded")}
 
 
 def _invert(sentences: Sequence) -> tuple[dict[str, dict[str, list[int]]], list[int]]:  # type: ignore[type-arg]
@@ -191,6 +187,13 @@ def _invert(sentences: Sequence) -> tuple[dict[str, dict[str, list[int]]], list[
         if not (values[-1] & BLOCKING):
             usable.extend(indexes)
     return out, usable
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_groups(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
+    from rmplint.detect.prefilter import literal_groups
+
+    return literal_groups(pattern, flags)
 
 
 def _to_bits(indexes: list[int], n: int) -> Bits:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 from rmplint.detect import DetectOptions, DetectorResult, Rejected
 from rmplint.detect.analysis import BLOCKING
 from rmplint.detect.index import Bits, DocumentIndex
@@ -19,10 +17,9 @@ def detect(ix: DocumentIndex, spec: SentenceSpec, opts: DetectOptions) -> Detect
         scope &= ix.any_bits("kind", spec.kinds)
     if spec.section:
         scope &= ix.any_bits("context", spec.section)
-    held = ix.held(opts.allow_negated)
-    found = scope & _matching(ix, spec, held)
+    found = scope & _matching(ix, spec, "held" if opts.allow_negated else "concepts")
     # a sentence that matches only once its negated or disapplied concepts count is rejected evidence
-    denied = scope & _matching(ix, spec, ix.mentioned) & ~found
+    denied = scope & _matching(ix, spec, "mentioned") & ~found
     hits = ix.sentence_hits(ix.members(found & ix.usable), spec.weak)
     rejected = []
     negated = set(ix.members(denied))
@@ -36,21 +33,18 @@ def detect(ix: DocumentIndex, spec: SentenceSpec, opts: DetectOptions) -> Detect
     return DetectorResult(tuple(hits), tuple(rejected))
 
 
-def _matching(ix: DocumentIndex, spec: SentenceSpec, held: Callable[[str], Bits]) -> Bits:
-    """The sentences that satisfy a spec (as `matches` decides one sentence), when `held` gives the
-    sentences holding each concept."""
+def _matching(ix: DocumentIndex, spec: SentenceSpec, held: str) -> Bits:
+    """The sentences that satisfy a spec (as `matches` decides one sentence), counting the concepts
+    of the index field `held` as the sentence's."""
     out = ix.everything
     for c in spec.all:
-        out &= held(c)
+        out &= ix.bits(held, c)
     if spec.any:
-        any_of = 0
-        for c in spec.any:
-            any_of |= held(c)
-        out &= any_of
+        out &= ix.any_bits(held, spec.any)
     for c in spec.either:
-        out &= held(c) | ix.bits("context", c)
+        out &= ix.bits(held, c) | ix.bits("context", c)
     for c in spec.none:
-        out &= ~held(c)
+        out &= ~ix.bits(held, c)
     return out
 
 
