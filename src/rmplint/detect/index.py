@@ -76,13 +76,14 @@ class DocumentIndex:
     def containing(self, literals: Iterable[str]) -> Bits:
         """The sentences whose text holds one of these lower-case literals, ignoring case as `re.I`
         does: a regular expression that needs one of them can only match in these."""
-        literals = tuple(literals)
+        literals = set(literals)
         folded = self._folded
         if folded is None or not all(lit and lit.isascii() and lit == lit.lower() and "\n" not in lit for lit in literals):
             return self.everything
         text, starts = folded
         found: list[int] = []
-        for lit in literals:
+        # a literal that holds another ("payment" holds "pay") finds nothing more
+        for lit in [lit for lit in literals if not any(other != lit and other in lit for other in literals)]:
             at = text.find(lit)
             while at != -1:
                 i = bisect.bisect_right(starts, at) - 1
@@ -205,5 +206,5 @@ def _to_bits(indexes: list[int], n: int) -> Bits:
     import numpy as np  # numpy comes with spaCy, which analysed the document
 
     mask = np.zeros(n, np.bool_)
-    mask[indexes] = True
+    mask[np.fromiter(indexes, np.intp, len(indexes))] = True  # twice as fast as indexing by the list
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
