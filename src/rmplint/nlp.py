@@ -379,6 +379,9 @@ class SentenceMarks:
     placeholders: tuple[str, ...] = ()
 
 
+_UNMARKED = SentenceMarks(frozenset(), frozenset(), frozenset())
+
+
 def mark_sentence(
     words: list[str], norms: list[str], text: str, profile: str, patterns: MarkPatterns | None = None
 ) -> SentenceMarks:
@@ -452,7 +455,7 @@ def mark_sentence(
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
                 marks.add("deferred")
                 break
-    if _find_seqs(words, mv.conditionals, present) or _may_later_agree(words, norms):
+    if _find_seqs(words, mv.conditionals, present) or ("may" in present and _may_later_agree(words, norms)):
         marks.add("conditional")
     if _find_seqs(words, mv.non_binding, present):
         marks.add("non-binding")
@@ -463,6 +466,8 @@ def mark_sentence(
         marks.add("redacted")
     if any(p.search(text) for p in patterns.definition):
         marks.add("definition")
+    if not (marks or negated or excluded):
+        return _UNMARKED  # most sentences: one shared value
     return SentenceMarks(frozenset(marks), frozenset(negated), frozenset(excluded), holders)
 
 

@@ -135,8 +135,6 @@ def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], tuple[str, ..
 
 def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDocument:
     nlp = get_nlp()
-    from spacy.attrs import LOWER, NORM  # spaCy is imported by now
-
     cells = _table_cells(doc)
     headers = _cell_headers(cells)
     context_cache: dict[str, frozenset[str]] = {}
@@ -165,8 +163,6 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     lead_in_deferred = False
     in_recitals = False
     path_context: dict[tuple[str, ...], frozenset[str]] = {}  # heading path -> its concepts
-    strings = nlp.vocab.strings
-    word_of: dict[int, str] = {}  # string-store hash -> the string (a dict is faster than the store)
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
         ctx = path_context.get(loc.heading_path)
@@ -210,17 +206,8 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             starts = [sent.start for sent in sents]
             for h in matcher.find(sdoc):
                 by_sent[bisect.bisect_right(starts, h[1]) - 1].append(h)
-        # every token's lower-cased text and lemma, read as arrays rather than token by token
-        block_words, block_norms = [], []
-        for lower, norm in sdoc.to_array([LOWER, NORM]).tolist():
-            w = word_of.get(lower)
-            if w is None:
-                w = word_of[lower] = strings[lower]
-            block_words.append(w)
-            w = word_of.get(norm)
-            if w is None:
-                w = word_of[norm] = strings[norm]
-            block_norms.append(w)
+        block_words = [t.lower_ for t in sdoc]
+        block_norms = [t.norm_ for t in sdoc]
         for sent, sent_hits in zip(sents, by_sent):
             raw = block.text[sent.start_char : sent.end_char]  # what sent.text gives, without its tokens
             text = normalise(raw)

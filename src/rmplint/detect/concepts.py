@@ -17,8 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # Words found at token offsets [start, end) of the block's Doc: (group, start, end). `group` is the
-# match id of one distinct phrase (or pattern); `concepts_of(group)` is every concept it counts for,
-# parents included. A plain tuple, as spaCy returns it: a 500-page plan makes 130,000 of them.
+# match id shared by the phrases (and patterns) that count for the same concepts; `concepts_of(group)`
+# is every concept it counts for, parents included. A plain tuple, as spaCy returns it: a 500-page plan makes 130,000 of them.
 ConceptHit = tuple[int, int, int]
 
 
@@ -26,9 +26,9 @@ class ConceptMatcher:
     """Finds concepts in spaCy Docs. Built once per rule pack and process.
 
     A word often serves many concepts ("reviewed" is in a dozen lists). Each distinct phrase goes
-    into the matcher once, under a key of its own, and the key stands for every concept that
-    lists the phrase and every concept that includes those: a token then gives one hit instead
-    of a dozen, and the names are worked out once per key instead of once per hit."""
+    into the matcher once, under a key that stands for every concept that lists the phrase and
+    every concept that includes those: a token then gives one hit instead of a dozen, and the
+    names are worked out once per key instead of once per hit."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
         from rmplint.nlp import get_nlp, phrase_norms
@@ -71,19 +71,30 @@ class ConceptMatcher:
             by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
         strings = nlp.vocab.strings
         self._concepts: dict[int, frozenset[str]] = {}  # match id -> every concept it counts for
+        key_of: dict[frozenset[str], str] = {}
 
-        def group(key: str, names: set[str]) -> str:
-            self._concepts[strings.add(key)] = frozenset().union(*(self._expand[c] for c in names))
-            return key
+        def key(names: set[str]) -> str:
+            """The match key of the phrases that count for these concepts (and their parents):
+            one key per distinct set, since spaCy makes a vocabulary entry for every key."""
+            counts = frozenset().union(*(self._expand[c] for c in names))
+            if counts not in key_of:
+                key_of[counts] = f"rmplint-{len(key_of)}"
+                self._concepts[strings.add(key_of[counts])] = counts
+            return key_of[counts]
 
+        grouped: dict[str, list[Any]] = {}
+        for phrase, names in sorted(by_norm.items()):
+            grouped.setdefault(key(names), []).append(phrase)
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
-        for n, (key, names) in enumerate(sorted(by_norm.items())):
-            self._by_norm.add(group(f"rmplint-norm-{n}", names), [key])
+        for k, phrases in grouped.items():
+            self._by_norm.add(k, phrases)
+        grouped = {}
+        for _, (doc, names) in sorted(by_lower.items()):
+            grouped.setdefault(key(names), []).append(doc)
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for n, (_, (doc, names)) in enumerate(sorted(by_lower.items())):
-            self._by_lower.add(group(f"rmplint-exact-{n}", names), [doc])
-        self._regex = [(strings[group(f"rmplint-regex-{n}", names)], re.compile(p, re.I))
-                       for n, (p, names) in enumerate(regex_names.items())]
+        for k, docs in grouped.items():
+            self._by_lower.add(k, docs)
+        self._regex = [(strings[key(names)], re.compile(p, re.I)) for p, names in regex_names.items()]
         # the literal pre-test: a pattern none of whose literals is in a text is not run on it
         self._gate = Gate([(p, re.I) for p in regex_names])
 
