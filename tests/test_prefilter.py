@@ -43,6 +43,8 @@ def test_leading_literals(pattern, needles):
         (r"\b(?:either|both|the\s+two)\s+(?:parties|partners)", (("part",), ("ies", "ners"))),
         (r"\bnot\b(?=\s(?:resolved|agreed)\b)", (("agreed", "resolved"), ("not",))),
         (r"\d+(?:\.\d+)?", ()),
+        (r"\bX{1,2}/X{1,2}/(?:20)?X{2}\b", (("xx",), ("/",))),  # a repeated letter: its least run
+        (r"\?{3,}", (("???",),)),
     ],
 )
 def test_literal_groups(pattern, groups):

@@ -233,6 +233,13 @@ class MarkVocabulary:
     contents_headings: frozenset[str]
 
     @functools.cached_property
+    def cue_words(self) -> frozenset[str]:
+        """Every word mark_sentence looks for in a sentence's word set."""
+        lists = (self.idioms, self.exclusions, self.deferrals, self.future, self.events, self.conditionals,
+                 self.non_binding)
+        return frozenset().union(self.negators, _PERIODIC, {"may"}, *(cast(_Phrases, p).anchors for p in lists))
+
+    @functools.cached_property
     def _patterns(self) -> tuple["Gate", tuple[tuple[str, re.Pattern[str]], ...]]:
         from rmplint.detect.prefilter import Gate
 
@@ -336,7 +343,7 @@ class _Phrases(tuple):  # type: ignore[type-arg]
 
 def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: set[str]) -> list[tuple[int, int]]:
     """All (start, end) token spans where one of the word sequences occurs, by start and longest
-    first (`present`: the set of the words)."""
+    first (`present`: the words, or at least those the sequences are indexed by)."""
     phrases = seqs if isinstance(seqs, _Phrases) else _Phrases(seqs)
     anchors = present.intersection(phrases.anchors)
     if not anchors:
@@ -392,7 +399,9 @@ def mark_sentence(
     if patterns is None:
         patterns = mv.patterns_for(text)
     n = len(words)
-    present = set(words)  # most cue lists share no word with a sentence: one set test each
+    # the sentence's words that some cue list looks for: most sentences have few or none, and each
+    # list then tests that small set instead of every word
+    present = mv.cue_words.intersection(words)
     marks: set[str] = set()
     idiom: set[int] = set()
     for s, e in _find_seqs(words, mv.idioms, present):

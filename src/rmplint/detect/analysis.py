@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
@@ -31,6 +32,7 @@ BLOCKING = frozenset(
 # A short table cell in the header row or first column names what the row or column holds: it is a
 # label ("Liquidated damages"), not a statement, and only gives context to the cells beside it.
 _LABEL_WORDS = 6
+_START = operator.itemgetter(1)  # a concept hit's first token
 _TOC_STYLE = re.compile(r"(?i)^toc\s*\d|^table of contents|^contents")
 
 
@@ -202,10 +204,10 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         if len(sents) == 1:
             by_sent = [matcher.find(sdoc)]
         else:
-            by_sent = [[] for _ in sents]
-            starts = [sent.start for sent in sents]
-            for h in matcher.find(sdoc):
-                by_sent[bisect.bisect_right(starts, h[1]) - 1].append(h)
+            hits = matcher.find(sdoc)
+            hits.sort(key=_START)  # in order already but for pattern hits: a cheap sort
+            cuts = [bisect.bisect_left(hits, sent.start, key=_START) for sent in sents[1:]]
+            by_sent = [hits[a:b] for a, b in zip([0, *cuts], [*cuts, len(hits)])]
         block_words = [t.lower_ for t in sdoc]
         block_norms = [t.norm_ for t in sdoc]
         for sent, sent_hits in zip(sents, by_sent):

@@ -33,7 +33,10 @@ def literal_groups(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...], ..
         tree = _sre_parse.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
         return ()
-    groups = [g for g in _groups(list(tree)) if len(g) <= _MAX_NEEDLES]
+    groups = []
+    for g in _groups(list(tree)):
+        if len(g) <= _MAX_NEEDLES and g not in groups:
+            groups.append(g)
     if not groups:
         return ()
     best = _best(groups)
@@ -80,6 +83,8 @@ def _groups(items: Sequence[Any]) -> list[set[str]]:
                 i += 1
             out.append({text})
             i -= 1
+        elif op in _REPEATS and av[0] >= 2 and len(av[2]) == 1 and av[2][0][0] == _c.LITERAL:
+            out.append({chr(av[2][0][1]) * min(av[0], 8)})  # X{3,} needs "xxx", not just "x"
         elif op in _REPEATS and av[0] >= 1:
             out.extend(_groups(list(av[2])))
         elif op == _c.SUBPATTERN:
