@@ -243,6 +243,25 @@ def test_damaged_phrase_norms_are_recomputed(cache):
         assert phrase_norms(TRICKY) == want
 
 
+def test_cached_literal_groups_are_the_parsed_ones_and_damage_is_a_miss(cache, monkeypatch):
+    import re
+
+    from rmplint.detect import prefilter
+
+    patterns = [(r"(?:£|\$)\s?\d+ per (?:day|week)", re.I), (r"\bexit\b", re.I), (r"\d{4}", 0)]
+    want = [prefilter.literal_groups(p, f) for p, f in patterns]
+    assert prefilter._cached_groups(patterns) == want
+    (entry,) = cache.glob("literals-*.json")
+    with monkeypatch.context() as m:
+        m.setattr(prefilter, "literal_groups", lambda *a: pytest.fail("parsed despite the cache"))
+        assert prefilter._cached_groups(patterns) == want
+    body = entry.read_bytes()
+    for damage in (b"", body[:-9], body.replace(b'"exit"', b'"exi"')):
+        entry.write_bytes(damage)
+        assert prefilter._cached_groups(patterns) == want
+        assert entry.read_bytes() == body  # and written again
+
+
 def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkeypatch, pack):
     from rmplint.detect.concepts import ConceptMatcher
     from rmplint.nlp import get_nlp

@@ -71,16 +71,20 @@ class ConceptMatcher:
             by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
         strings = nlp.vocab.strings
         self._concepts: dict[int, frozenset[str]] = {}  # match id -> every concept it counts for
-        key_of: dict[frozenset[str], str] = {}
+        key_of: dict[frozenset[str], str] = {}  # concepts counted -> match key
+        key_for: dict[frozenset[str], str] = {}  # concepts listing a phrase -> match key
 
         def key(names: set[str]) -> str:
             """The match key of the phrases that count for these concepts (and their parents):
             one key per distinct set, since spaCy makes a vocabulary entry for every key."""
-            counts = frozenset().union(*(self._expand[c] for c in names))
-            if counts not in key_of:
-                key_of[counts] = f"rmplint-{len(key_of)}"
-                self._concepts[strings.add(key_of[counts])] = counts
-            return key_of[counts]
+            listed = frozenset(names)
+            if listed not in key_for:
+                counts = frozenset().union(*(self._expand[c] for c in listed))
+                if counts not in key_of:
+                    key_of[counts] = f"rmplint-{len(key_of)}"
+                    self._concepts[strings.add(key_of[counts])] = counts
+                key_for[listed] = key_of[counts]
+            return key_for[listed]
 
         grouped: dict[str, list[Any]] = {}
         for phrase, names in sorted(by_norm.items()):

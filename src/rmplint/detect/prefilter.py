@@ -124,8 +124,8 @@ class Gate:
         self._first: dict[int, list[int]] = {}  # literal -> patterns whose first group holds it
         self._rest: list[tuple[frozenset[int], ...]] = []  # each pattern's other groups
         ids: dict[str, int] = {}
-        for i, (pattern, flags) in enumerate(patterns):
-            found = sorted(literal_groups(pattern, flags), key=lambda g: any(_weak(s) for s in g))  # strong first
+        for i, groups_of in enumerate(_cached_groups(patterns)):
+            found = sorted(groups_of, key=lambda g: any(_weak(s) for s in g))  # strong first
             groups = [frozenset(ids.setdefault(s, len(ids)) for s in g) for g in found]
             if not groups:
                 self._always.append(i)
@@ -151,3 +151,36 @@ class Gate:
                 if i not in run and all(not g.isdisjoint(present) for g in rest[i]):
                     run.add(i)
         return sorted(run)
+
+
+_CACHE_FORMAT = "rmplint literal groups 1"
+
+
+def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str, ...], ...]]:
+    """literal_groups() of each pattern, kept in the start-up cache: parsing the pack's patterns
+    again was a third of building the concept matcher in every process."""
+    import sys
+    from pathlib import Path
+
+    from rmplint import cache
+
+    root = cache.cache_dir()
+    file = None
+    if root is not None:
+        try:
+            code = Path(__file__).read_bytes()
+            file = root / f"literals-{cache.key(_CACHE_FORMAT, sys.version, code, *(f'{f}:{p}' for p, f in patterns))}.json"
+        except OSError:
+            pass
+    stored = cache.read(file) if file else None
+    if (
+        isinstance(stored, list)
+        and len(stored) == len(patterns)
+        and all(isinstance(g, list) and all(isinstance(x, list) and all(isinstance(t, str) for t in x) for x in g)
+                for g in stored)
+    ):
+        return [tuple(tuple(x) for x in g) for g in stored]
+    groups = [literal_groups(p, f) for p, f in patterns]
+    if file:
+        cache.write(file, [[list(x) for x in g] for g in groups])
+    return groups
