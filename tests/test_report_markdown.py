@@ -54,3 +54,17 @@ def test_stage_without_a_level_says_why():
     })
     out = render("markdown", replace(run, documents=(replace(doc, summary=summary),)))
     assert "| 1. Awareness (clause 3) | 0 | 0 | 0 | 0 | 10 | – no clause of this stage is checked yet |" in out
+
+
+def test_a_finding_of_absence_shows_its_message_and_no_empty_quote():
+    from rmplint.findings import Finding
+    from rmplint.model import Location
+
+    run = golden_run("sample-rmp")
+    absent = Finding(rule="hygiene.sign-off", category="hygiene", severity="high", text="", location=Location(),
+                     message="No approval or sign-off of the plan was found")
+    run = replace(run, documents=(replace(run.documents[0], findings=(absent,)),))
+    for fmt in ("markdown", "text", "html"):
+        out = render(fmt, run)
+        assert "No approval or sign-off of the plan was found" in out
+        assert "“”" not in out and "<q></q>" not in out, fmt

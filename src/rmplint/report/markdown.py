@@ -79,5 +79,5 @@ def _document(doc: DocumentResult) -> list[str]:
             if f.waiver:
                 note = "; ".join(x for x in (note, md(waiver_text(f.waiver))) if x)
             out.append(f"| {f.category} | {md(f.term or f.rule)} | {f.severity} | {md(f.location.describe())} | "
-                       f"“{md(short(f.text))}” | {note} |")
+                       f"{f'“{md(short(f.text))}”' if f.text else md(f.message)} | {note} |")
     return out

@@ -71,7 +71,8 @@ def _document(con, doc: DocumentResult, escape) -> None:  # type: ignore[no-unty
                 f"[dim]({escape(f.location.describe())})[/]"
             )
             con.print(f"      {escape(f.message)}")
-            con.print(f"      [italic]“{escape(_short(f.text))}”[/]")
+            if f.text:  # a finding of absence ("no sign-off was found") has nothing to quote
+                con.print(f"      [italic]“{escape(_short(f.text))}”[/]")
     balance = doc.summary.get("balance")
     if balance is not None:
         line = (f"  [bold]Balance[/]: {balance['adversarial']} potentially adversarial, "
