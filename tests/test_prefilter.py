@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rmplint.detect.prefilter import Gate, leading_literals, literal_groups, may_match
+from rmplint.detect.prefilter import DIGIT, Gate, literal_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     ("pattern", "needles"),
     [
+        # the strongest group: one of these every match contains
         (r"\b(?:client|Customer|(?:sub)?contractor)\s+shall", ("client", "contractor", "customer")),
         (r"(?<!fire\s)\bexit(?:ing|s)?\b", ("exit",)),
         (r"(?<=not apply )to\b", ("not apply ",)),  # the look-behind's text is there too
@@ -23,15 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
         (r"(?:pay(?:ment)?s?\s)?within \d+ days", ("within ",)),
         (r"\d[\d,]*\s?(?:pounds|dollars)\b", ("dollars", "pounds")),
         (r"[Ss]ole\b", ("ole",)),
-        (r"\d+(?:\.\d+)?", None),  # classes only
-        (r"[A-Z]{2,5}-?\d", None),  # the hyphen is optional
-        (r"(?:a|\d)\d", None),  # one alternative is a class
+        (r"\d+(?:\.\d+)?", (DIGIT,)),  # a digit, and nothing else to test
+        (r"(?:a|\d)\d", (DIGIT,)),
+        (r"[A-Z]{2,5}", None),  # classes only
         (r"(?:abc)?", None),  # may match the empty text
         (r"(", None),  # invalid
     ],
 )
-def test_leading_literals(pattern, needles):
-    assert leading_literals(pattern) == needles
+def test_strongest_group(pattern, needles):
+    groups = literal_groups(pattern)
+    assert (groups[0] if groups else None) == needles
 
 
 @pytest.mark.parametrize(
@@ -42,7 +44,7 @@ def test_leading_literals(pattern, needles):
         # the parser takes the common start out of an alternation: part(?:ies|ners)
         (r"\b(?:either|both|the\s+two)\s+(?:parties|partners)", (("part",), ("ies", "ners"))),
         (r"\bnot\b(?=\s(?:resolved|agreed)\b)", (("agreed", "resolved"), ("not",))),
-        (r"\d+(?:\.\d+)?", ()),
+        (r"\b\d+\s?(?:m|bn|k)\b", (("bn", "k", "m"), (DIGIT,))),  # a digit: a second, stronger test
         (r"\bX{1,2}/X{1,2}/(?:20)?X{2}\b", (("xx",), ("/",))),  # a repeated letter: its least run
         (r"\?{3,}", (("???",),)),
     ],
@@ -56,15 +58,15 @@ def test_gate_opens_a_pattern_only_when_each_group_is_there():
     assert gate.open("£5 per day and the exit".casefold()) == [0, 1, 2]
     assert gate.open("5 per day".casefold()) == [2]  # no currency sign: pattern 0 cannot match
     assert gate.open("£5 per month".casefold()) == [2]
-    assert gate.open("EXIT".casefold()) == [1, 2]
+    assert gate.open("EXIT".casefold()) == [1]  # no digit: pattern 2 cannot match
 
 
-def test_case_folding():
-    needles = leading_literals(r"\bLIQUIDATED damages")
-    assert needles == ("liquidated damages",)
-    assert may_match(needles, "Clause 9: Liquidated Damages".casefold())
-    assert not may_match(needles, "Clause 9: damages".casefold())
-    assert may_match(None, "anything")
+def test_case_folding_and_digits():
+    gate = Gate([(r"\bLIQUIDATED damages", re.I), (r"\b\d+\s?(?:m|bn)\b", re.I), (r"[A-Z]{3}", 0)])
+    assert gate.open("Clause nine: Liquidated Damages".casefold()) == [0, 2]
+    assert gate.open("Clause 9: damages of £5m".casefold()) == [1, 2]
+    assert gate.open("£٥m (an Arabic-Indic five)".casefold()) == [1, 2]  # \d is any Unicode digit
+    assert gate.open("no amount".casefold()) == [2]  # always runs: nothing to test
 
 
 def _pack_patterns() -> list[str]:
@@ -78,21 +80,6 @@ def _corpus_texts() -> list[str]:
 
     paths = sorted(p for p in (ROOT / "corpora").rglob("*") if p.suffix in (".docx", ".pdf", ".txt"))
     return [b.text for p in paths for b in load(p).blocks]
-
-
-def test_no_pack_pattern_match_is_filtered_out():
-    texts = _corpus_texts()
-    folded = [t.casefold() for t in texts]
-    patterns = _pack_patterns()
-    gated = 0
-    for pattern in patterns:
-        needles = leading_literals(pattern)
-        gated += needles is not None
-        rx = re.compile(pattern, re.I)
-        for text, fold in zip(texts, folded):
-            if rx.search(text):
-                assert may_match(needles, fold), (pattern, text[:200])
-    assert gated >= 3 * len(patterns) // 4  # the pre-test applies to most of the pack
 
 
 def test_the_gate_never_closes_on_a_match():
@@ -111,6 +98,8 @@ def test_the_gate_never_closes_on_a_match():
                 assert i in open_, (rx.pattern, text[:200])
             closed += i not in open_
     assert closed > 0
+    gated = sum(1 for rx in compiled if literal_groups(rx.pattern, rx.flags))
+    assert gated >= 9 * len(compiled) // 10  # the pre-test applies to nearly every pattern
 
 
 def test_a_phrase_shared_by_concepts_counts_for_each_and_their_parents():

@@ -1,4 +1,4 @@
-"""A cheap pre-test for a concept's regular expression: literal text every match must contain.
+"""A cheap pre-test for regular expressions: literal text (or a digit) every match must contain.
 
 Most concept patterns hold a word or a list of words (`\\b(?:client|customer|...)`). A block
 whose case-folded text holds none of them cannot match, so the pattern is not run on it: with 85
@@ -13,22 +13,17 @@ from typing import Any, Sequence
 from rmplint.rules.regex_safety import _c, _sre_parse
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
-_ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 _MAX_NEEDLES = 64
-
-
-def leading_literals(pattern: str, flags: int = re.I) -> tuple[str, ...] | None:
-    """Case-folded strings, one of which every text `pattern` matches in contains; None when no
-    such literal can be told (a pattern made of classes such as \\d or [A-Z]). Of the literals a
-    match needs, the longest are chosen: 'responsible' rather than 'r' for R\\s*=\\s*responsible."""
-    groups = literal_groups(pattern, flags)
-    return groups[0] if groups else None
+# Stands in a group for "a digit" (\\d): not a literal, tested with _ANY_DIGIT. \\d matches any
+# Unicode digit (and only [0-9] under re.ASCII), which _ANY_DIGIT finds either way.
+DIGIT = "\\d"
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def literal_groups(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...], ...]:
     """Sets of case-folded strings a text must hold one of each for `pattern` to match in it,
     strongest first; () when none can be told. `(?:£|\\$) ... per (?:day|week)` needs one of
-    the currency signs and one of the periods: two groups."""
+    the currency signs and one of the periods: two groups. DIGIT in a group stands for any digit."""
     try:
         tree = _sre_parse.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
@@ -57,8 +52,9 @@ def _weak(literal: str) -> bool:
     return (len(word) < 2 and word.isalpha()) or word in _COMMON or not word
 
 
-def _strength(needles: set[str]) -> tuple[int, int]:
-    return min(len(n) for n in needles), -len(needles)
+def _strength(needles: set[str]) -> tuple[bool, int, int]:
+    """Literals beat a digit, long literals beat short ones, few beat many."""
+    return DIGIT not in needles, min(len(n) for n in needles), -len(needles)
 
 
 def _best(groups: list[set[str]]) -> set[str]:
@@ -102,19 +98,16 @@ def _groups(items: Sequence[Any]) -> list[set[str]]:
                 out.append(union)
         elif op == _c.IN and all(o == _c.LITERAL for o, _ in av):
             out.append({chr(v) for _, v in av})
+        elif op == _c.IN and av == [(_c.CATEGORY, _c.CATEGORY_DIGIT)]:
+            out.append({DIGIT})
         i += 1
     return out
-
-
-def may_match(needles: tuple[str, ...] | None, folded_text: str) -> bool:
-    """Whether a pattern with these literals can match a text (given case-folded)."""
-    return needles is None or any(n in folded_text for n in needles)
 
 
 class Gate:
     """Which of many patterns can match a text: one pass of an Aho-Corasick automaton over the
     case-folded text finds every literal the patterns need, and a pattern runs only when each of
-    its groups has one there. Patterns with no literal to test always run."""
+    its groups has one there (or a digit, for DIGIT). Patterns with nothing to test always run."""
 
     def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
         import ahocorasick
@@ -132,10 +125,11 @@ class Gate:
             for literal in groups[0] if groups else ():
                 self._first.setdefault(literal, []).append(i)
             self._rest.append(tuple(groups[1:]))
+        self._digit = ids.pop(DIGIT, None)  # tested apart: it is not a literal
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for literal, n in ids.items():
             self._automaton.add_word(literal, n)
-        self._searchable = bool(ids)
+        self._searchable = bool(ids) or self._digit is not None
         if ids:
             self._automaton.make_automaton()
 
@@ -143,7 +137,9 @@ class Gate:
         """The indexes, ascending, of the patterns that may match a text (given case-folded)."""
         if not self._searchable:
             return list(self._always)
-        present = {n for _, n in self._automaton.iter(folded)}
+        present = {n for _, n in self._automaton.iter(folded)} if len(self._automaton) else set()
+        if self._digit is not None and _ANY_DIGIT.search(folded):
+            present.add(self._digit)
         run = set(self._always)
         first, rest = self._first, self._rest
         for literal in present:
@@ -153,7 +149,7 @@ class Gate:
         return sorted(run)
 
 
-_CACHE_FORMAT = "rmplint literal groups 1"
+_CACHE_FORMAT = "rmplint literal groups 2"
 
 
 def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str, ...], ...]]:
