@@ -29,6 +29,9 @@ _KEEP = {
     "developed": "develop", "developing": "develop", "enveloped": "envelop",
 }
 
+# doc.user_data key: every token's lower-cased text and its lemma, as two lists
+WORDS = "rmplint_words"
+
 # Hyphenated compounds stay apart ("long-term" -> long - term) so phrases match either spelling.
 _MAX_LENGTH = 2_000_000
 
@@ -121,18 +124,23 @@ def get_nlp() -> "Language":
     # The table as the plain dict in spacy-lookups-data, as spacy.lookups.load_lookups reads it:
     # its Table would first hash all 41,000 keys (0.1 s) for the same answers.
     table = cast("dict[str, str]", load_language_data(registry.lookups.get("en")["lemma_lookup"]))
-    lemma_of: dict[str, str] = {}
+    lemma_of: dict[str, tuple[str, int]] = {}  # lower-cased word -> its lemma and the lemma's hash
 
     @Language.component("rmplint_lemmas")
     def rmplint_lemmas(doc):  # type: ignore[no-untyped-def]
+        words, lemmas = [], []
+        strings = doc.vocab.strings
         for tok in doc:
             low = tok.lower_
-            lem = lemma_of.get(low)
-            if lem is None:
+            entry = lemma_of.get(low)
+            if entry is None:
                 lem = _KEEP.get(low) or table.get(low, low).lower()
-                lemma_of[low] = lem
-            tok.lemma_ = lem
-            tok.norm_ = lem
+                entry = lemma_of[low] = (lem, strings.add(lem))
+            tok.lemma = entry[1]
+            tok.norm_ = entry[0]
+            words.append(low)
+            lemmas.append(entry[0])
+        doc.user_data[WORDS] = (words, lemmas)  # read by analysis without walking the tokens again
         return doc
 
     nlp = spacy.blank("en")

@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
+    WORDS,
     get_nlp,
     looks_like_contents_entry,
     mark_sentence,
@@ -202,14 +203,13 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
         if len(sents) == 1:
-            by_sent = [matcher.find(sdoc)]
+            by_sent = [matcher.find(sdoc, block.text)]
         else:
-            hits = matcher.find(sdoc)
+            hits = matcher.find(sdoc, block.text)
             hits.sort(key=_START)  # in order already but for pattern hits: a cheap sort
             cuts = [bisect.bisect_left(hits, sent.start, key=_START) for sent in sents[1:]]
             by_sent = [hits[a:b] for a, b in zip([0, *cuts], [*cuts, len(hits)])]
-        block_words = [t.lower_ for t in sdoc]
-        block_norms = [t.norm_ for t in sdoc]
+        block_words, block_norms = sdoc.user_data[WORDS]
         for sent, sent_hits in zip(sents, by_sent):
             raw = block.text[sent.start_char : sent.end_char]  # what sent.text gives, without its tokens
             text = normalise(raw)

@@ -110,12 +110,13 @@ class ConceptMatcher:
         """Every concept a hit's group counts for."""
         return self._concepts[group]
 
-    def find(self, doc: "Doc") -> list[ConceptHit]:
-        """Where the concepts' words occur in `doc`, at token offsets."""
+    def find(self, doc: "Doc", text: str | None = None) -> list[ConceptHit]:
+        """Where the concepts' words occur in `doc`, at token offsets. `text`: doc.text, when the
+        caller has it (spaCy builds it from the tokens on every call)."""
         hits = self._by_norm(doc)
         hits.extend(self._by_lower(doc))
         if self._regex:
-            text = doc.text
+            text = doc.text if text is None else text
             for i in self._gate.open(text.casefold()):
                 gid, rx = self._regex[i]
                 for m in rx.finditer(text):
