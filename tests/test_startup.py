@@ -249,7 +249,7 @@ def test_cached_literal_groups_are_the_parsed_ones_and_damage_is_a_miss(cache, m
     from rmplint.detect import prefilter
 
     patterns = [(r"(?:£|\$)\s?\d+ per (?:day|week)", re.I), (r"\bexit\b", re.I), (r"\d{4}", 0)]
-    want = [prefilter.literal_groups(p, f) for p, f in patterns]
+    want = [prefilter.literal_groups(p, f, digits=True) for p, f in patterns]
     assert prefilter._cached_groups(patterns) == want
     (entry,) = cache.glob("literals-*.json")
     with monkeypatch.context() as m:

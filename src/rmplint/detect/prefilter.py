@@ -20,17 +20,18 @@ DIGIT = "\\d"
 _ANY_DIGIT = re.compile(r"\d")
 
 
-def literal_groups(pattern: str, flags: int = re.I) -> tuple[tuple[str, ...], ...]:
+def literal_groups(pattern: str, flags: int = re.I, digits: bool = False) -> tuple[tuple[str, ...], ...]:
     """Sets of case-folded strings a text must hold one of each for `pattern` to match in it,
     strongest first; () when none can be told. `(?:£|\\$) ... per (?:day|week)` needs one of
-    the currency signs and one of the periods: two groups. DIGIT in a group stands for any digit."""
+    the currency signs and one of the periods: two groups. With `digits`, a group may also hold
+    DIGIT, which stands for any digit; without, groups are literals only."""
     try:
         tree = _sre_parse.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
         return ()
     groups = []
     for g in _groups(list(tree)):
-        if len(g) <= _MAX_NEEDLES and g not in groups:
+        if len(g) <= _MAX_NEEDLES and g not in groups and (digits or DIGIT not in g):
             groups.append(g)
     if not groups:
         return ()
@@ -176,7 +177,7 @@ def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str,
                 for g in stored)
     ):
         return [tuple(tuple(x) for x in g) for g in stored]
-    groups = [literal_groups(p, f) for p, f in patterns]
+    groups = [literal_groups(p, f, digits=True) for p, f in patterns]
     if file:
         cache.write(file, [[list(x) for x in g] for g in groups])
     return groups
