@@ -138,6 +138,10 @@ class Gate:
         """The indexes, ascending, of the patterns that may match a text (given case-folded)."""
         if not self._searchable:
             return list(self._always)
+        if not folded.isascii() and ("ı" in folded or "\u0307" in folded):
+            # re.I lets "i" match dotless ı and dotted İ (which case-folds to i + U+0307): the
+            # folded text does not show such a match, so every pattern runs
+            return list(range(self.size))
         present = {n for _, n in self._automaton.iter(folded)} if len(self._automaton) else set()
         if self._digit is not None and _ANY_DIGIT.search(folded):
             present.add(self._digit)
