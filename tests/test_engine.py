@@ -279,3 +279,26 @@ def test_a_title_followed_by_not_used_is_excluded(checker, tmp_path):
     )
     res = checker.check_path(path, "contract")
     assert not [f for f in res.findings if f.term == "Liquidated damages"]
+
+
+def test_the_cycle_collector_is_off_during_a_check_and_restored_after(checker, root, monkeypatch):
+    import gc
+
+    import rmplint.engine as engine
+
+    seen = []
+    real = engine.analyse
+    monkeypatch.setattr(engine, "analyse", lambda *a: (seen.append(gc.isenabled()), real(*a))[1])
+    path = root / "examples" / "sample-rmp.docx"
+    assert gc.isenabled()
+    checker.check_path(path)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller that keeps it off finds it off
+    try:
+        checker.check_path(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    monkeypatch.setattr(engine, "analyse", lambda *a: 1 / 0)
+    assert checker.check_path(path).error_kind == "internal"  # a failing check puts it back too
+    assert gc.isenabled()

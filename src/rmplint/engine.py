@@ -6,12 +6,14 @@ present, and what a placeholder is. Detectors only gather evidence; reporters on
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from rmplint import checks
 from rmplint.catalogue import load_catalogue
@@ -81,6 +83,10 @@ class Checker:
             )
 
     def check_document(self, doc: Document, profile: str | None = None) -> DocumentResult:
+        with _collector_paused():
+            return self._check_document(doc, profile)
+
+    def _check_document(self, doc: Document, profile: str | None) -> DocumentResult:
         profile = profile or self.options.profile
         reason = None
         if profile == "auto":
@@ -223,6 +229,21 @@ class Checker:
             if key and key in o:
                 return o[key]
         return rule.severity
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one document is checked. A check makes
+    hundreds of thousands of objects that live until its end, and each full collection walks all
+    of them again (0.1-0.25 s of a 500-page plan); the few cycles a check leaves (about a
+    hundred objects) are collected once it is back on."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _decide(rule: Rule, hits: dict[str, list[Hit]], rejected: list[Rejected], adoc: AnalysedDocument) -> RuleOutcome:
