@@ -144,3 +144,16 @@ def test_carve_out_negates_nothing_but_whole_exclusion_excludes():
     assert not neg and not exc
     _, _, exc = marks("Section 14 (Liquidated Damages) shall not apply to this Agreement.", "contract")
     assert "liquidated" in exc
+
+
+def test_normalise_collapses_every_unicode_space_and_straightens_quotes():
+    import re
+    import sys
+
+    from rmplint.nlp import normalise
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    assert len(spaces) > 20  # \t \n ... NBSP, the en/em spaces, ideographic space
+    for sp in spaces:
+        assert normalise(f"{sp}joint{sp}{sp}risk\u00a0register{sp}") == "joint risk register", repr(sp)
+    assert normalise("\u201cKPIs\u201d means the \u2018agreed\u2019 measures") == "\"KPIs\" means the 'agreed' measures"
