@@ -26,6 +26,7 @@ from rmplint.errors import DocumentError
 from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, location_key, severity_rank
 from rmplint.ingest.common import Limits
 from rmplint.model import Document
+from rmplint.nlp import mark_vocabulary
 from rmplint.rules.spec import Rule, RulePack, SentenceSpec
 
 PROFILES = ("rmp", "contract")
@@ -59,6 +60,9 @@ class Checker:
         self.catalogue = load_catalogue()
         self._detectors = registry()
         self._rules = tuple(r for r in pack.rules if not self._disabled(r))
+        # the sentence-mark vocabulary and its pattern pre-test, built here rather than by the
+        # first check: forked workers then inherit them built, as they inherit the matcher
+        mark_vocabulary().prepare()
 
     # ------------------------------------------------------------------ entry points
 

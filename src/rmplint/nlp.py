@@ -242,6 +242,11 @@ class MarkVocabulary:
     glossary_headings: frozenset[str]
     contents_headings: frozenset[str]
 
+    def prepare(self) -> None:
+        """Build what is otherwise built on first use."""
+        self.patterns_for("")
+        self.cue_words  # noqa: B018 - a cached property: reading it builds it
+
     @functools.cached_property
     def cue_words(self) -> frozenset[str]:
         """Every word mark_sentence looks for in a sentence's word set."""
