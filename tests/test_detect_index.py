@@ -30,9 +30,9 @@ def analysed(checker, root):
 
 
 def _scan(adoc: AnalysedDocument, spec: SentenceSpec, opts: DetectOptions) -> DetectorResult:
-    """The sentence detector as it was: every candidate sentence tested on its own."""
+    """The sentence detector as it was: every sentence tested on its own."""
     hits, rejected = [], []
-    for s in adoc.candidates(spec.all, spec.any):
+    for s in adoc.sentences:
         if spec.kinds and s.kind not in spec.kinds:
             continue
         if spec.section and not (s.context & set(spec.section)):

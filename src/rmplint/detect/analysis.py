@@ -7,11 +7,10 @@ soon as their sentences are summarised, so memory does not grow with the token c
 from __future__ import annotations
 
 import bisect
-import functools
 import operator
 import re
 from dataclasses import dataclass, replace
-from typing import Iterator, Sequence
+from typing import Iterator
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
 from rmplint.model import Block, Document, Location
@@ -89,28 +88,6 @@ class AnalysedDocument:
     sentences: tuple[Sentence, ...]
     tables: tuple[TableView, ...]
     sections: tuple[Section, ...]
-
-    @functools.cached_property
-    def _mentions(self) -> dict[str, list[int]]:
-        """Concept -> indexes of the sentences that mention it (present, negated or excluded)."""
-        out: dict[str, list[int]] = {}
-        for s in self.sentences:
-            for c in s.concepts | s.negated | s.excluded:
-                out.setdefault(c, []).append(s.index)
-        return out
-
-    def candidates(self, all_of: Sequence[str] = (), any_of: Sequence[str] = ()) -> Sequence[Sentence]:
-        """The sentences, in order, that can hold every concept of all_of and one of any_of (whether
-        present, negated or excluded); every sentence when neither is given. Detectors start from
-        these instead of testing every sentence against every rule (the cost grew as rules x sentences)."""
-        if not all_of and not any_of:
-            return self.sentences
-        m = self._mentions
-        if all_of:
-            found: Sequence[int] = min((m.get(c, ()) for c in all_of), key=len)
-        else:
-            found = sorted({i for c in any_of for i in m.get(c, ())})
-        return [self.sentences[i] for i in found]
 
 
 Cell = tuple[int, int, int, str]  # table, row, column (1-based), text
