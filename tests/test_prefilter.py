@@ -47,6 +47,7 @@ def test_strongest_group(pattern, needles):
         (r"\b\d+\s?(?:m|bn|k)\b", (("bn", "k", "m"), (DIGIT,))),  # a digit: a second, stronger test
         (r"\bX{1,2}/X{1,2}/(?:20)?X{2}\b", (("xx",), ("/",))),  # a repeated letter: its least run
         (r"\?{3,}", (("???",),)),
+        (r"\\d", (("\\d",),)),  # a backslash and a d: a literal, not a digit
     ],
 )
 def test_literal_groups(pattern, groups):
@@ -68,6 +69,7 @@ def test_case_folding_and_digits():
     assert gate.open("Clause 9: damages of £5m".casefold()) == [1, 2]
     assert gate.open("£٥m (an Arabic-Indic five)".casefold()) == [1, 2]  # \d is any Unicode digit
     assert gate.open("no amount".casefold()) == [2]  # always runs: nothing to test
+    assert Gate([(r"\\d", 0)]).open("C:\\docs\\d".casefold()) == [0]  # a literal "\\d", no digit
     # re.I matches "liquidated" in these, though their case-folded text does not hold it
     for odd in ("lıquıdated damages", "LİQUİDATED DAMAGES", "ſ"):
         assert re.search(r"\bLIQUIDATED damages", odd.replace("ſ", "liquidated damageſ"), re.I)

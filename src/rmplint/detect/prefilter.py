@@ -15,8 +15,9 @@ from rmplint.rules.regex_safety import _c, _sre_parse
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
 _MAX_NEEDLES = 64
 # Stands in a group for "a digit" (\\d): not a literal, tested with _ANY_DIGIT. \\d matches any
-# Unicode digit (and only [0-9] under re.ASCII), which _ANY_DIGIT finds either way.
-DIGIT = "\\d"
+# Unicode digit (and only [0-9] under re.ASCII), which _ANY_DIGIT finds either way. The empty
+# string, because no literal of a pattern is ever empty.
+DIGIT = ""
 _ANY_DIGIT = re.compile(r"\d")
 
 
@@ -48,7 +49,9 @@ _COMMON = frozenset("a an and all any as at be by each for in is it its of on or
 
 
 def _weak(literal: str) -> bool:
-    """A literal found in nearly every paragraph: a letter, a short common word."""
+    """A literal found in nearly every paragraph: a letter, a short common word, spaces."""
+    if literal == DIGIT:
+        return False
     word = literal.strip().casefold()
     return (len(word) < 2 and word.isalpha()) or word in _COMMON or not word
 
@@ -154,7 +157,7 @@ class Gate:
         return sorted(run)
 
 
-_CACHE_FORMAT = "rmplint literal groups 2"
+_CACHE_FORMAT = "rmplint literal groups 3"
 
 
 def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str, ...], ...]]:
