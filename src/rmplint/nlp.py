@@ -219,7 +219,7 @@ MARKS = (
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class MarkVocabulary:
     """Compiled cue lists from data/marks.yaml."""
 

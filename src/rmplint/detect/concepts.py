@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Words found at token offsets [start, end) of the block's Doc: (group, start, end). `group` is the
 # match id shared by the phrases (and patterns) that count for the same concepts; `concepts_of(group)`
-# is every concept it counts for, parents included. A plain tuple, as spaCy returns it: a 500-page plan makes 130,000 of them.
+# is every concept it counts for, parents included. A plain tuple, as spaCy returns it: a 500-page
+# plan makes 100,000 of them.
 ConceptHit = tuple[int, int, int]
 
 
@@ -53,8 +54,8 @@ class ConceptMatcher:
                         if inc in ps and c.name not in ps:
                             ps.add(c.name)
                             changed = True
-        self._expand = {n: frozenset(ps) for n, ps in parents.items()}
-        self._expand.update((name, frozenset({name})) for name in adhoc)
+        expand = {n: frozenset(ps) for n, ps in parents.items()}
+        expand.update((name, frozenset({name})) for name in adhoc)
         # distinct phrase -> the concepts that list it, in a stable order
         by_norm: dict[tuple[int, ...], set[str]] = {}
         by_lower: dict[tuple[str, ...], tuple[Doc, set[str]]] = {}
@@ -79,7 +80,7 @@ class ConceptMatcher:
             one key per distinct set, since spaCy makes a vocabulary entry for every key."""
             listed = frozenset(names)
             if listed not in key_for:
-                counts = frozenset().union(*(self._expand[c] for c in listed))
+                counts = frozenset().union(*(expand[c] for c in listed))
                 if counts not in key_of:
                     key_of[counts] = f"rmplint-{len(key_of)}"
                     self._concepts[strings.add(key_of[counts])] = counts
@@ -99,12 +100,8 @@ class ConceptMatcher:
         for k, docs in grouped.items():
             self._by_lower.add(k, docs)
         self._regex = [(strings[key(names)], re.compile(p, re.I)) for p, names in regex_names.items()]
-        # the literal pre-test: a pattern none of whose literals is in a text is not run on it
+        # the pre-test: a pattern whose required literals are not all in a text is not run on it
         self._gate = Gate([(p, re.I) for p in regex_names])
-
-    def expand(self, name: str) -> frozenset[str]:
-        """Concept `name` and every concept that includes it."""
-        return self._expand.get(name, frozenset({name}))
 
     def concepts_of(self, group: int) -> frozenset[str]:
         """Every concept a hit's group counts for."""
