@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, cast
+from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, cast
 
 from rmplint import cache
 
@@ -356,11 +356,11 @@ class _Phrases(tuple):  # type: ignore[type-arg]
         return self
 
 
-def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: set[str]) -> list[tuple[int, int]]:
+def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: AbstractSet[str]) -> list[tuple[int, int]]:
     """All (start, end) token spans where one of the word sequences occurs, by start and longest
     first (`present`: the words, or at least those the sequences are indexed by)."""
     phrases = seqs if isinstance(seqs, _Phrases) else _Phrases(seqs)
-    anchors = present.intersection(phrases.anchors)
+    anchors = phrases.anchors & present
     if not anchors:
         return []  # most sentences hold no cue at all: one C-level check instead of a loop
     found = []

@@ -16,6 +16,7 @@ from rmplint.detect.concepts import ConceptHit, ConceptMatcher
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     WORDS,
+    SentenceMarks,
     get_nlp,
     looks_like_contents_entry,
     mark_sentence,
@@ -199,20 +200,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char]
             if cut and "placeholder" not in sm.marks:
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
-            if sm.excluded_tokens or sm.negated_tokens:
-                clean: set[str] = set()
-                neg: set[str] = set()
-                exc: set[str] = set()
-                for group, start, end in sent_hits:
-                    offs = range(start - sent.start, end - sent.start)
-                    if any(o in sm.excluded_tokens for o in offs):
-                        exc |= matcher.concepts_of(group)
-                    elif any(o in sm.negated_tokens for o in offs):
-                        neg |= matcher.concepts_of(group)
-                    else:
-                        clean |= matcher.concepts_of(group)
-            else:
-                clean, neg, exc = matcher.names(sent_hits), set(), set()
+            clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
             sentences.append(
                 Sentence(
                     index=len(sentences),
@@ -221,9 +209,9 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                     kind=block.kind,
                     location=loc,
                     marks=share(sm.marks | sec_marks),
-                    concepts=share(frozenset(clean)),
-                    negated=share(frozenset(neg - clean)),
-                    excluded=share(frozenset(exc - clean)),
+                    concepts=share(clean),
+                    negated=share(neg),
+                    excluded=share(exc),
                     context=share(ctx),
                     placeholders=sm.placeholders,
                 )
@@ -251,6 +239,30 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _split_by_marks(
+    matcher: ConceptMatcher, hits: list[ConceptHit], first: int, sm: SentenceMarks
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A sentence's concepts as (present, only negated, only disapplied), by where each hit falls:
+    under an exclusion, under a negation, or free. `first`: the sentence's first token in the block."""
+    if not (sm.excluded_tokens or sm.negated_tokens):
+        return matcher.names(hits), _NONE, _NONE  # most sentences
+    clean: set[str] = set()
+    neg: set[str] = set()
+    exc: set[str] = set()
+    for group, start, end in hits:
+        offs = range(start - first, end - first)
+        if any(o in sm.excluded_tokens for o in offs):
+            exc |= matcher.concepts_of(group)
+        elif any(o in sm.negated_tokens for o in offs):
+            neg |= matcher.concepts_of(group)
+        else:
+            clean |= matcher.concepts_of(group)
+    return frozenset(clean), frozenset(neg - clean), frozenset(exc - clean)
 
 
 _BARE_EXCLUSION = re.compile(

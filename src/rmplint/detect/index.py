@@ -100,7 +100,7 @@ class DocumentIndex:
         return out
 
     @functools.cached_property
-    def _grouped(self) -> tuple[dict[str, dict[str, list[int]]], list[int]]:
+    def _grouped(self) -> tuple[dict[str, dict[str, array[int]]], list[int]]:
         return _invert(self.adoc.sentences)
 
     @functools.cached_property

@@ -126,8 +126,8 @@ class Gate:
             groups = [frozenset(ids.setdefault(s, len(ids)) for s in g) for g in found]
             if not groups:
                 self._always.append(i)
-            for literal in groups[0] if groups else ():
-                self._first.setdefault(literal, []).append(i)
+            for literal_id in groups[0] if groups else ():
+                self._first.setdefault(literal_id, []).append(i)
             self._rest.append(tuple(groups[1:]))
         self._digit = ids.pop(DIGIT, None)  # tested apart: it is not a literal
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
