@@ -133,3 +133,21 @@ def test_the_command_exits_with_its_code_and_all_its_output(root, tmp_path, args
         assert p.stderr.decode() == stderr_is
     if "--format" in args:
         assert json.loads(stdout)["documents"][0]["clauses"]  # the whole report, flushed
+
+
+def test_several_workers_read_ahead_give_the_same_json_and_leave_no_files(root, invoke, tmp_path, monkeypatch):
+    import tempfile
+
+    from rmplint.runner import ReadAhead
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the read-ahead keeps its pickles
+    stopped = []
+    real_stop = ReadAhead.stop
+    monkeypatch.setattr(ReadAhead, "stop", lambda self: (real_stop(self), stopped.append(self))[0])
+    args = ("check", "--format", "json", "corpora/rmp", "corpora/contracts")
+    one = invoke(root, *args, "--jobs", "1")
+    two = invoke(root, *args, "--jobs", "2")  # more documents than workers: documents are read ahead
+    assert one.exit_code == two.exit_code and one.stdout == two.stdout
+    assert len(json.loads(two.stdout)["documents"]) > 2
+    assert len(stopped) == 1  # only the run with two workers read ahead
+    assert not list(tmp_path.glob("rmplint-read-*"))

@@ -154,3 +154,36 @@ def test_a_document_over_the_timeout_on_dask_gets_an_error_and_the_batch_goes_on
     assert by_name["a.txt"].error is None and by_name["a.txt"].clauses
     assert by_name["z.txt"].error is None and by_name["z.txt"].clauses
     assert time.monotonic() - started < 50  # the slow document was not waited for
+
+
+def test_documents_read_ahead_give_the_serial_results(batch, checker, tmp_path):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    paths = [*batch, str(bad)]
+    ahead = ReadAhead(paths, Limits())
+    ahead._proc.join(60)  # let it read everything it can, as it would on a slow start-up
+    parallel = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
+    assert sorted(ahead.read) == [i for i, p in enumerate(paths) if p != str(bad)]  # read, except the broken one
+    assert _json(parallel) == _json(run_batch(paths, CheckSpec(), checker))
+    assert next(r for r in parallel if r.path == str(bad)).error_kind == "corrupt"
+    assert not Path(ahead.folder).exists()
+
+
+def test_a_read_ahead_stopped_mid_document_leaves_it_to_the_workers(tmp_path, checker, monkeypatch):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    paths = []
+    for name, text in (("slow.txt", PLAN), ("b.txt", PLAN + "\nMore.\n"), ("c.txt", CONTRACT)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")  # the smallest file: the read-ahead starts on it
+    ahead = ReadAhead(paths, Limits())
+    results = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
+    assert ahead.read == {}  # stopped while still on the first document
+    monkeypatch.delenv(TEST_DELAY_ENV)
+    assert _json(results) == _json(run_batch(paths, CheckSpec(), checker))
+    assert not Path(ahead.folder).exists()

@@ -229,16 +229,24 @@ def _printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def run_checks(docs: list[str], spec, checker, batch_args: dict):  # type: ignore[no-untyped-def]
-    """run_batch with the batch options; a missing Dask is a one-line error."""
-    from rmplint.runner import DaskMissing, run_batch
+def run_checks(docs: list[str], spec, build, batch_args: dict):  # type: ignore[no-untyped-def]
+    """Build the checker (`build()`) and run_batch with the batch options; a missing Dask is a
+    one-line error. With several local workers, documents are read ahead while the checker is
+    built (runner.ReadAhead). Returns the checker and the results."""
+    from rmplint.runner import DaskMissing, ReadAhead, run_batch
 
-    jobs = batch_args["jobs"] or os.cpu_count() or 1
+    jobs = min(batch_args["jobs"] or os.cpu_count() or 1, len(docs))
+    ahead = ReadAhead(docs, spec.options.limits) if ReadAhead.worthwhile(jobs, docs, batch_args["scheduler"]) else None
     try:
-        return run_batch(docs, spec, checker, jobs=min(jobs, len(docs)), timeout=batch_args["timeout"],
-                         cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"], progress=True)
+        checker = build()  # rule errors surface here, once
+        return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],
+                                  cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"],
+                                  progress=True, read_ahead=ahead)
     except DaskMissing as e:
         raise UserError(str(e)) from None
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 @main.command()
@@ -300,11 +308,11 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         "exclude": exclude_setting(exclude),
     })
     spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=replace(cfg.check_options(), limits=limits))
-    checker = Checker(_load_pack(spec.rule_dirs), spec.options)  # rule errors surface here, once
     docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    results = printable_paths(apply_waivers(run_checks(docs, spec, checker, batch_args), cfg))
+    checker, results = run_checks(docs, spec, lambda: Checker(_load_pack(spec.rule_dirs), spec.options), batch_args)
+    results = printable_paths(apply_waivers(results, cfg))
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on, rules=rules_of(checker.pack))
     for r in results:
         if r.error:

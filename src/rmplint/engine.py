@@ -75,6 +75,10 @@ class Checker:
             doc = load(path, self.options.limits)
         except DocumentError as e:
             return DocumentResult(path=str(path), profile=profile, error=e.reason, error_kind=e.kind)
+        return self.check_loaded(path, doc, profile)
+
+    def check_loaded(self, path: str | Path, doc: Document, profile: str | None = None) -> DocumentResult:
+        """Check a document already read from `path`, as check_path does once it has read it."""
         try:
             return self.check_document(doc, profile)
         except Exception as e:  # noqa: BLE001 - a bug met on one document must not stop a batch

@@ -21,8 +21,9 @@ from rmplint.engine import CheckOptions, Checker
 from rmplint.findings import DocumentResult, result_from_dict
 
 DEFAULT_TIMEOUT = 300.0
-# Test-only hook: "SUBSTRING=SECONDS" makes a worker sleep before checking a path containing
-# SUBSTRING, so that tests can provoke a timeout without a slow document. Never set it otherwise.
+# Test-only hook: "SUBSTRING=SECONDS" makes a worker (and the read-ahead) sleep before checking (or
+# reading) a path containing SUBSTRING, so that tests can provoke a timeout without a slow
+# document. Never set it otherwise.
 TEST_DELAY_ENV = "RMPLINT_TEST_DELAY"
 
 
@@ -104,6 +105,89 @@ def check_one(path: str, spec: CheckSpec) -> DocumentResult:
     return checker_for(spec).check_path(path)
 
 
+def _check_read(path: str, file: str, spec: CheckSpec) -> DocumentResult:
+    """check_one for a document the read-ahead has already read (pickled in `file`)."""
+    import pickle
+
+    try:
+        with open(file, "rb") as fh:
+            doc = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - only a speed-up: read the document again
+        return check_one(path, spec)
+    _test_delay(path)
+    return checker_for(spec).check_loaded(path, doc)
+
+
+class ReadAhead:
+    """Documents read while the parent builds its checker, by a process of their own.
+
+    Building the checker (importing spaCy, the pipeline, the matchers) keeps one core busy for
+    about 0.6 s before any worker starts; with --jobs 2 or more the other cores are idle then.
+    This process uses one of them to read documents, smallest first (the workers take the largest
+    first), into a private folder as pickles, each written whole or not at all. When the pool
+    starts it is stopped, and the workers are sent the documents it finished instead of reading
+    them. It is only a speed-up: a document it could not read, or had not finished, is read by a
+    worker as usual (and gets the same error or timeout as ever)."""
+
+    def __init__(self, paths: Sequence[str], limits: Any) -> None:
+        import multiprocessing as mp
+        import tempfile
+
+        self.folder = tempfile.mkdtemp(prefix="rmplint-read-")
+        order = sorted(range(len(paths)), key=lambda i: (_size(paths[i]), i))
+        ctx = mp.get_context("fork")
+        self._proc = ctx.Process(target=_read_ahead, args=([(i, paths[i]) for i in order], limits, self.folder),
+                                 daemon=True)
+        self._proc.start()
+        self.read: dict[int, str] = {}  # path index -> its pickle, once stopped
+
+    def stop(self) -> None:
+        """Stop reading; `read` then holds what was finished."""
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        for name in os.listdir(self.folder):
+            if name.endswith(".pickle"):
+                self.read[int(name.split(".")[0])] = os.path.join(self.folder, name)
+
+    def close(self) -> None:
+        import shutil
+
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @staticmethod
+    def worthwhile(jobs: int, paths: Sequence[str], scheduler: str | None) -> bool:
+        """Only for a local pool of several workers with more documents than workers, where fork
+        makes starting the reader cheap."""
+        import multiprocessing as mp
+
+        return jobs > 1 and len(paths) > jobs and not scheduler and "fork" in mp.get_all_start_methods()
+
+
+def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str) -> None:
+    import pickle
+
+    from rmplint.ingest import load
+
+    try:
+        os.nice(10)  # never slow down the parent it is helping
+    except OSError:
+        pass
+    for i, path in items:
+        _test_delay(path)
+        try:
+            doc = load(path, limits)
+        except Exception:  # noqa: BLE001 - a worker reads it again and reports it
+            continue
+        tmp = os.path.join(folder, f"{i}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, os.path.join(folder, f"{i}.pickle"))
+
+
 def _test_delay(path: str) -> None:
     hook = os.environ.get(TEST_DELAY_ENV)
     if hook:
@@ -123,11 +207,13 @@ def run_batch(
     cache_dir: str | Path | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    read_ahead: ReadAhead | None = None,
 ) -> list[DocumentResult]:
     """Check every path; one result per path (errors included), sorted by path.
 
     jobs > 1, or a timeout, runs documents in worker processes; scheduler ("local" or a
     tcp:// address) runs them on Dask. The results are the same whichever way they were made.
+    `read_ahead` (started on the same paths) hands the worker pool the documents it has read.
     """
     paths = [str(p) for p in paths]
     results: list[DocumentResult | None] = [None] * len(paths)
@@ -156,7 +242,7 @@ def run_batch(
         elif jobs > 1 or timeout is not None:
             if checker is not None:
                 _BUILT.setdefault(spec.key(), checker)  # forked workers inherit it, built
-            _run_pool(paths, todo, spec, max(1, jobs), timeout, done)
+            _run_pool(paths, todo, spec, max(1, jobs), timeout, done, read_ahead)
         else:
             checker = checker or checker_for(spec)
             for i in todo:
@@ -164,6 +250,8 @@ def run_batch(
                 done(i, checker.check_path(paths[i]))
     finally:
         bar.close()
+        if read_ahead is not None:
+            read_ahead.close()
     order = sorted(range(len(paths)), key=lambda i: paths[i])
     return [results[i] for i in order]  # type: ignore[misc]
 
@@ -182,11 +270,14 @@ def _worker_main(conn: Any, spec: CheckSpec) -> None:
         checker_for(spec)
         conn.send(("ready", None))
         while True:
-            path = conn.recv()
-            if path is None:
+            item = conn.recv()
+            if item is None:
                 return
             try:
-                conn.send(("ok", check_one(path, spec)))
+                if isinstance(item, tuple):  # (path, pickle of the document read ahead)
+                    conn.send(("ok", _check_read(item[0], item[1], spec)))
+                else:
+                    conn.send(("ok", check_one(item, spec)))
             except Exception as exc:  # a bug, not a bad document: the parent re-raises it
                 conn.send(("bug", "".join(traceback.format_exception(exc))))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
@@ -219,7 +310,7 @@ class _Worker:
 
 
 def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, timeout: float | None,
-              done: Callable[[int, DocumentResult], None]) -> None:
+              done: Callable[[int, DocumentResult], None], read_ahead: ReadAhead | None = None) -> None:
     """A small pool we own, so that a worker stuck on one document can be killed and replaced.
 
     Documents are sent one at a time, so an idle worker always takes the next one. A worker
@@ -240,6 +331,15 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
+    read: dict[int, str] = {}
+    if read_ahead is not None:
+        read_ahead.stop()  # the checker is built: from now on the workers have the cores
+        read = read_ahead.read
+
+    def task(i: int) -> Any:
+        """What a worker is sent for document i: its path, or its path and the read-ahead pickle."""
+        return (paths[i], read[i]) if i in read else paths[i]
+
     try:
         while queue or any(w.task is not None for w in workers):
             now = time.monotonic()
@@ -247,7 +347,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
                 if w.ready and w.task is None and queue:
                     w.task = queue.pop()
                     w.deadline = now + timeout if timeout is not None else float("inf")
-                    w.conn.send(paths[w.task])
+                    w.conn.send(task(w.task))
             nearest = min((w.deadline for w in workers if w.task is not None), default=float("inf"))
             wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
             for conn in wait([w.conn for w in workers], wait_for):
@@ -256,7 +356,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
                 sent = queue.pop() if queue else None
                 if sent is not None:
                     try:
-                        w.conn.send(paths[sent])
+                        w.conn.send(task(sent))
                     except OSError:  # the worker is gone: the document goes back in the queue
                         queue.append(sent)
                         sent = None
