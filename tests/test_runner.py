@@ -187,3 +187,20 @@ def test_a_read_ahead_stopped_mid_document_leaves_it_to_the_workers(tmp_path, ch
     monkeypatch.delenv(TEST_DELAY_ENV)
     assert _json(results) == _json(run_batch(paths, CheckSpec(), checker))
     assert not Path(ahead.folder).exists()
+
+
+def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monkeypatch):
+    import tempfile
+
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    assert ReadAhead.start(batch, Limits(), jobs=1, scheduler=None) is None
+    assert ReadAhead.start(batch[:2], Limits(), jobs=2, scheduler=None) is None  # no more documents than workers
+    assert ReadAhead.start(batch, Limits(), jobs=2, scheduler="local") is None
+
+    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up

@@ -236,7 +236,7 @@ def run_checks(docs: list[str], spec, build, batch_args: dict):  # type: ignore[
     from rmplint.runner import DaskMissing, ReadAhead, run_batch
 
     jobs = min(batch_args["jobs"] or os.cpu_count() or 1, len(docs))
-    ahead = ReadAhead(docs, spec.options.limits) if ReadAhead.worthwhile(jobs, docs, batch_args["scheduler"]) else None
+    ahead = ReadAhead.start(docs, spec.options.limits, jobs, batch_args["scheduler"])
     try:
         checker = build()  # rule errors surface here, once
         return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],

@@ -131,6 +131,7 @@ class ReadAhead:
 
     def __init__(self, paths: Sequence[str], limits: Any) -> None:
         import multiprocessing as mp
+        import shutil
         import tempfile
 
         self.folder = tempfile.mkdtemp(prefix="rmplint-read-")
@@ -138,15 +139,37 @@ class ReadAhead:
         ctx = mp.get_context("fork")
         self._proc = ctx.Process(target=_read_ahead, args=([(i, paths[i]) for i in order], limits, self.folder),
                                  daemon=True)
-        self._proc.start()
+        try:
+            self._proc.start()
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.read: dict[int, str] = {}  # path index -> its pickle, once stopped
+
+    @classmethod
+    def start(cls, paths: Sequence[str], limits: Any, jobs: int, scheduler: str | None) -> ReadAhead | None:
+        """A read-ahead for a local pool of several workers with more documents than workers, where
+        fork makes starting it cheap; None otherwise, or when no temporary folder or process can be
+        had (it is only a speed-up)."""
+        import multiprocessing as mp
+
+        if jobs < 2 or len(paths) <= jobs or scheduler or "fork" not in mp.get_all_start_methods():
+            return None
+        try:
+            return cls(paths, limits)
+        except OSError:
+            return None
 
     def stop(self) -> None:
         """Stop reading; `read` then holds what was finished."""
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
-        for name in os.listdir(self.folder):
+        try:
+            names = os.listdir(self.folder)
+        except OSError:  # the folder went away: every document is read by the workers
+            names = []
+        for name in names:
             if name.endswith(".pickle"):
                 self.read[int(name.split(".")[0])] = os.path.join(self.folder, name)
 
@@ -157,14 +180,6 @@ class ReadAhead:
             self._proc.kill()
             self._proc.join()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    @staticmethod
-    def worthwhile(jobs: int, paths: Sequence[str], scheduler: str | None) -> bool:
-        """Only for a local pool of several workers with more documents than workers, where fork
-        makes starting the reader cheap."""
-        import multiprocessing as mp
-
-        return jobs > 1 and len(paths) > jobs and not scheduler and "fork" in mp.get_all_start_methods()
 
 
 def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str) -> None:
