@@ -183,6 +183,8 @@ class ReadAhead:
 
 
 def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str) -> None:
+    """The read-ahead process: each document it can read, pickled whole into `folder`. It says
+    nothing, whatever happens (Ctrl-C, a full disk): the workers read what it leaves."""
     import pickle
 
     from rmplint.ingest import load
@@ -191,16 +193,19 @@ def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str) -> None:
         os.nice(10)  # never slow down the parent it is helping
     except OSError:
         pass
-    for i, path in items:
-        _test_delay(path)
-        try:
-            doc = load(path, limits)
-        except Exception:  # noqa: BLE001 - a worker reads it again and reports it
-            continue
-        tmp = os.path.join(folder, f"{i}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, os.path.join(folder, f"{i}.pickle"))
+    try:
+        for i, path in items:
+            _test_delay(path)
+            try:
+                doc = load(path, limits)
+                tmp = os.path.join(folder, f"{i}.tmp")
+                with open(tmp, "wb") as fh:
+                    pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, os.path.join(folder, f"{i}.pickle"))
+            except Exception:  # noqa: BLE001 - a worker reads it again and reports it
+                continue
+    except KeyboardInterrupt:
+        return
 
 
 def _test_delay(path: str) -> None:
