@@ -224,17 +224,17 @@ class MarkVocabulary:
     """Compiled cue lists from data/marks.yaml."""
 
     negators: frozenset[str]
-    idioms: tuple[tuple[str, ...], ...]
+    idioms: _Phrases
     breaks: frozenset[str]
     existence: frozenset[str]
-    exclusions: tuple[tuple[str, ...], ...]
-    deferrals: tuple[tuple[str, ...], ...]
-    future: tuple[tuple[str, ...], ...]
+    exclusions: _Phrases
+    deferrals: _Phrases
+    future: _Phrases
     creation: frozenset[str]
-    events: tuple[tuple[str, ...], ...]
+    events: _Phrases
     event_patterns: tuple[re.Pattern[str], ...]
-    conditionals: tuple[tuple[str, ...], ...]
-    non_binding: tuple[tuple[str, ...], ...]
+    conditionals: _Phrases
+    non_binding: _Phrases
     placeholder: tuple[re.Pattern[str], ...]
     redaction: tuple[re.Pattern[str], ...]
     definition: tuple[re.Pattern[str], ...]
@@ -252,7 +252,7 @@ class MarkVocabulary:
         """Every word mark_sentence looks for in a sentence's word set."""
         lists = (self.idioms, self.exclusions, self.deferrals, self.future, self.events, self.conditionals,
                  self.non_binding)
-        return frozenset().union(self.negators, _PERIODIC, {"may"}, *(cast(_Phrases, p).anchors for p in lists))
+        return frozenset().union(self.negators, _PERIODIC, {"may"}, *(p.anchors for p in lists))
 
     @functools.cached_property
     def _patterns(self) -> tuple["Gate", tuple[tuple[str, re.Pattern[str]], ...]]:
@@ -260,6 +260,10 @@ class MarkVocabulary:
 
         families = tuple((family, p) for family in _PATTERN_FAMILIES for p in getattr(self, family))
         return Gate([(p.pattern, p.flags) for _, p in families]), families
+
+    def holds_placeholder(self, text: str) -> bool:
+        """Whether a text holds template text left in ("TBC", "[insert amount]", "XX/XX/20XX")."""
+        return any(p.search(text) for p in self.patterns_for(text).placeholder)
 
     def patterns_for(self, text: str) -> "MarkPatterns":
         """The mark patterns that may match in `text` (a block: its sentences are parts of it)."""
@@ -299,7 +303,7 @@ def mark_vocabulary() -> MarkVocabulary:
     raw = safe_load(importlib.resources.files("rmplint.data").joinpath("marks.yaml").read_text("utf-8"))
     tok = get_nlp().tokenizer
 
-    def seqs(key: str) -> tuple[tuple[str, ...], ...]:
+    def seqs(key: str) -> _Phrases:
         return _Phrases(sorted({tuple(t.lower_ for t in tok(p.lower())) for p in raw[key]}, key=lambda s: (-len(s), s)))
 
     def lemmas(key: str) -> frozenset[str]:
@@ -356,10 +360,9 @@ class _Phrases(tuple):  # type: ignore[type-arg]
         return self
 
 
-def _find_seqs(words: list[str], seqs: tuple[tuple[str, ...], ...], present: AbstractSet[str]) -> list[tuple[int, int]]:
+def _find_seqs(words: list[str], phrases: _Phrases, present: AbstractSet[str]) -> list[tuple[int, int]]:
     """All (start, end) token spans where one of the word sequences occurs, by start and longest
     first (`present`: the words, or at least those the sequences are indexed by)."""
-    phrases = seqs if isinstance(seqs, _Phrases) else _Phrases(seqs)
     anchors = phrases.anchors & present
     if not anchors:
         return []  # most sentences hold no cue at all: one C-level check instead of a loop

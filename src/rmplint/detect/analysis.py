@@ -352,11 +352,11 @@ _EMPTY_CELL = re.compile(r"^\W*(?:n/?a|none|nil|tbc|tba|tbd|to be confirmed|-+|â
 
 def _filled_columns(cells: list[Cell]) -> dict[tuple[int, int], bool]:
     """Which table columns hold real content below the header row."""
-    placeholder = mark_vocabulary().placeholder
+    mv = mark_vocabulary()
     out: dict[tuple[int, int], bool] = {}
     for t, r, c, text in cells:
         if r > 1:
-            real = not _EMPTY_CELL.match(text) and not any(p.search(text) for p in placeholder)
+            real = not _EMPTY_CELL.match(text) and not mv.holds_placeholder(text)
             out[(t, c)] = out.get((t, c), False) or real
     return out
 

@@ -74,10 +74,8 @@ class _Quoted:
         got = self._rows.get(t.index)
         if got is None:
             header = " | ".join(h for h in t.header if h)
-            placeholder = mark_vocabulary().placeholder
-            rows = tuple(
-                (r, text) for r, text in t.rows_text if not any(p.search(text) for p in placeholder)
-            )[:_MAX_ROWS] or ((0, ""),)
+            mv = mark_vocabulary()
+            rows = tuple((r, text) for r, text in t.rows_text if not mv.holds_placeholder(text))[:_MAX_ROWS] or ((0, ""),)
             got = self._rows[t.index] = tuple(
                 (f"{header}: {text}" if text else f"Table {t.index}: {header}",
                  replace(t.location, row=r, col=1) if r else t.location)
