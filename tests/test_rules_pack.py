@@ -96,3 +96,57 @@ def test_bare_yaml_boolean_in_vocabulary_gets_a_hint(tmp_path):
         load_pack([tmp_path], builtin=False)
     msg = e.value.one_line()
     assert "vocab.yaml" in msg and "/concepts/negator/exact/1" in msg and "quote the word" in msg
+
+
+# --------------------------------------------------------------------------- phrase alternatives
+
+
+def test_phrase_alternatives_spell_out_every_choice_in_order():
+    from rmplint.rules.loader import alternatives
+
+    assert alternatives("risk register") == ["risk register"]
+    assert alternatives("{from|of} {each|both} {of the|} party") == [
+        "from each of the party", "from each party", "from both of the party", "from both party",
+        "of each of the party", "of each party", "of both of the party", "of both party"]
+    # a choice inside a word, and repeats said once
+    assert alternatives("the {|sub}contractor{|s}") == ["the contractor", "the contractors", "the subcontractor",
+                                                        "the subcontractors"]
+    assert alternatives("{a|a} b") == ["a b"]
+
+
+@pytest.mark.parametrize(
+    "phrase, expect",
+    [("each {party", "in pairs"), ("each party}", "in pairs"), ("{a|{b}}", "in pairs"), ("{|}", "empty"),
+     ("{a|b|c|d}" * 5 + " x", "more than 1000 phrases")],
+)
+def test_bad_phrase_alternatives_name_file_concept_and_phrase(tmp_path, phrase, expect):
+    _write(tmp_path, "vocab.yaml", f"schema_version: 1\nconcepts:\n  duo:\n    exact: ['{phrase}']\n")
+    with pytest.raises(RuleError) as e:
+        load_pack([tmp_path], builtin=False)
+    msg = e.value.one_line()
+    assert "vocab.yaml" in msg and "concept duo" in msg and phrase in msg and expect in msg, msg
+
+
+def test_phrase_alternatives_match_in_a_word_document(tmp_path):
+    from helpers import make_docx
+
+    from rmplint.detect.analysis import analyse
+    from rmplint.detect.concepts import ConceptMatcher
+    from rmplint.ingest import load
+
+    _write(tmp_path, "vocab.yaml", "schema_version: 1\nconcepts:\n"
+           "  duo:\n    exact: ['{members|nominees} {of|from} {each|both} {of the|} {party|parties}']\n"
+           "  pair-lemma:\n    phrases: ['{value|strategic} driver']\n")
+    pack = load_pack([tmp_path], builtin=False)
+    assert len(pack.concepts["duo"].exact) == 32
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Governance"),
+        ("p", "Nominees from both of the parties sit on the board. Members of each party attend."),
+        ("bullet", "Members from all parties attend."),  # "all" is not one of the choices
+        ("table", [["Driver", "Owner"], ["Our strategic drivers are cost and speed.", "Board"]]),
+    ])
+    found = {s.text: s.concepts for s in analyse(load(path), ConceptMatcher(pack), "rmp").sentences}
+    assert "duo" in found["Nominees from both of the parties sit on the board."]
+    assert "duo" in found["Members of each party attend."]
+    assert "duo" not in found["Members from all parties attend."]
+    assert "pair-lemma" in found["Our strategic drivers are cost and speed."]  # on lemmas: "drivers"

@@ -138,13 +138,19 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
                         merged.setdefault(key, []).extend(v for v in vals if v not in merged.get(key, []))
                 if check:
                     _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
+                    for key in ("phrases", "exact"):
+                        for phrase in (spec or {}).get(key, []):
+                            try:
+                                alternatives(phrase)
+                            except ValueError as e:
+                                raise RuleError(str(path), f"concept {name}: {key} {phrase!r}: {e}") from None
         else:
             rule_docs.append((path, data))
     concepts = {
         n: Concept(
             name=n,
-            phrases=tuple(v.get("phrases", ())),
-            exact=tuple(v.get("exact", ())),
+            phrases=expand_phrases(v.get("phrases", ())),
+            exact=expand_phrases(v.get("exact", ())),
             patterns=tuple(v.get("patterns", ())),
             includes=tuple(v.get("includes", ())),
             describe=str(v.get("describe", "")),
@@ -212,6 +218,38 @@ def _cached(file: Path, files: list[tuple[str, Path]]) -> list[dict[str, Any] | 
     except (KeyError, TypeError):
         pass
     return None
+
+
+# ---------------------------------------------------------------- phrase alternatives
+
+MAX_ALTERNATIVES = 1000
+_CHOICE = re.compile(r"\{([^{}]*)\}")
+
+
+def alternatives(phrase: str) -> list[str]:
+    """Every phrase a vocabulary entry stands for: `{a|b}` picks one of its words, `{a|}` makes
+    a word optional. "{from|of} {each|both} {of the|} {party|partners}" is 16 phrases, each
+    matched as a phrase of its own. Spaces are collapsed; the order is as written."""
+    if "{" not in phrase and "}" not in phrase:
+        return [phrase]
+    parts = _CHOICE.split(phrase)  # literal, choice, literal, choice, ..., literal
+    if any("{" in lit or "}" in lit for lit in parts[::2]):
+        raise ValueError("braces must come in pairs, one level deep: {a|b}")
+    out = [""]
+    for i, part in enumerate(parts):
+        options = part.split("|") if i % 2 else [part]
+        out = [o + x for o in out for x in options]
+        if len(out) > MAX_ALTERNATIVES:
+            raise ValueError(f"stands for more than {MAX_ALTERNATIVES} phrases: split it")
+    phrases = list(dict.fromkeys(" ".join(o.split()) for o in out))
+    if "" in phrases:
+        raise ValueError("one of its alternatives is empty")
+    return phrases
+
+
+def expand_phrases(phrases: Iterable[str]) -> tuple[str, ...]:
+    """The phrases of a concept with every {a|b} choice spelled out, without repeats."""
+    return tuple(dict.fromkeys(p for phrase in phrases for p in alternatives(phrase)))
 
 
 def _check_patterns(path: Path, owner: str, patterns: Iterable[str], rule_id: str | None = None) -> None:
