@@ -220,27 +220,27 @@ def test_data_that_json_cannot_hold_as_it_is_is_not_cached(cache, data):
 TRICKY = ["risk register", "Parties' long-term plans", "Mr. Smith can't agree", "U.K. data", "", "  ", "e-mail (TBC)"]
 
 
-def test_cached_phrase_norms_are_the_pipelines(cache, monkeypatch):
-    from rmplint.nlp import get_nlp, phrase_norms
+def test_cached_phrase_keys_are_the_pipelines(cache, monkeypatch):
+    from rmplint.nlp import get_nlp, phrase_keys
 
     nlp = get_nlp()
     want = {t: tuple(tok.norm for tok in nlp(t)) for t in TRICKY}
-    assert phrase_norms(TRICKY + TRICKY[:2]) == want
-    assert len(list(cache.glob("norms-*.json"))) == 1
+    assert phrase_keys(TRICKY + TRICKY[:2]) == want
+    assert len(list(cache.glob("phrases-norm-*.json"))) == 1
     monkeypatch.setattr(nlp, "make_doc", lambda text: pytest.fail(f"tokenized {text!r} despite the cache"))
-    assert phrase_norms(TRICKY) == want
+    assert phrase_keys(TRICKY) == want
 
 
-def test_damaged_phrase_norms_are_recomputed(cache):
-    from rmplint.nlp import get_nlp, phrase_norms
+def test_damaged_phrase_keys_are_recomputed(cache):
+    from rmplint.nlp import get_nlp, phrase_keys
 
     want = {t: tuple(tok.norm for tok in get_nlp()(t)) for t in TRICKY}
-    phrase_norms(TRICKY)
-    (entry,) = cache.glob("norms-*.json")
+    phrase_keys(TRICKY)
+    (entry,) = cache.glob("phrases-norm-*.json")
     body = entry.read_bytes()
     for damage in (b"", body[:-9], body.replace(b'"party"', b'"parti"')):
         entry.write_bytes(damage)
-        assert phrase_norms(TRICKY) == want
+        assert phrase_keys(TRICKY) == want
 
 
 def test_cached_literal_groups_are_the_parsed_ones_and_damage_is_a_miss(cache, monkeypatch):
@@ -276,12 +276,12 @@ def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkey
     cached = ConceptMatcher(pack)
     assert keys(cached) == keys(plain)
     # and the keys are those of the phrases' Docs through the whole pipeline
-    from rmplint.nlp import phrase_norms
+    from rmplint.nlp import phrase_keys
 
     phrases = sorted({p for c in pack.concepts.values() for p in c.phrases})
     nlp = get_nlp()
     through_pipeline = {p: tuple(t.norm for t in d) for p, d in zip(phrases, nlp.pipe(phrases))}
-    assert phrase_norms(phrases) == through_pipeline
+    assert phrase_keys(phrases) == through_pipeline
     doc = get_nlp()("The parties shall keep a joint risk register and review it at the relationship board.")
     assert cached.find(doc) == plain.find(doc) != []
 

@@ -150,29 +150,34 @@ def get_nlp() -> "Language":
     return nlp
 
 
-_NORMS_FORMAT = "rmplint phrase norms 1"
+_NORMS_FORMAT = "rmplint phrase keys 2"
 
 
-def phrase_norms(texts: Iterable[str]) -> dict[str, tuple[int, ...]]:
-    """The NORM of every token of each text as the pipeline sets it, as string-store hashes: the
-    keys a NORM PhraseMatcher stores for the text's Doc. Tokenizing the pack's thousands of
-    phrases is most of a matcher's build, so their norms are cached across processes, keyed by
-    the texts, this module, spaCy, spacy-lookups-data and Python."""
+def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int, ...]]:
+    """The NORM (or LOWER) of every token of each text as the pipeline sets it, as string-store
+    hashes: the keys a PhraseMatcher on that attribute stores for the text's Doc. Tokenizing the
+    pack's thousands of phrases is most of a matcher's build, so the keys are cached across
+    processes, keyed by the texts, the attribute, this module, spaCy, spacy-lookups-data and Python."""
+    if attr not in ("NORM", "LOWER"):
+        raise ValueError(f"phrase keys on {attr}: only NORM and LOWER")
     nlp = get_nlp()
     unique = sorted(set(texts))
-    file = _norms_file(unique)
+    file = _norms_file(attr, unique)
     stored = cache.read(file) if file else None
-    norms = stored.get("norms") if isinstance(stored, dict) and stored.get("texts") == unique else None
+    norms = stored.get("keys") if isinstance(stored, dict) and stored.get("texts") == unique else None
     if not (isinstance(norms, list) and len(norms) == len(unique) and all(isinstance(n, list) for n in norms)):
-        lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
-        norms = [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]
+        if attr == "NORM":
+            lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
+            norms = [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]
+        else:
+            norms = [[t.lower_ for t in nlp.make_doc(text)] for text in unique]
         if file:
-            cache.write(file, {"texts": unique, "norms": norms})
+            cache.write(file, {"texts": unique, "keys": norms})
     add = nlp.vocab.strings.add
     return {text: tuple(add(n) for n in ns) for text, ns in zip(unique, norms)}
 
 
-def _norms_file(texts: list[str]) -> "Path | None":
+def _norms_file(attr: str, texts: list[str]) -> "Path | None":
     import sys
     from pathlib import Path
 
@@ -186,8 +191,8 @@ def _norms_file(texts: list[str]) -> "Path | None":
         code = Path(__file__).read_bytes()
     except OSError:
         return None
-    versions = (_NORMS_FORMAT, spacy.__version__, spacy_lookups_data.__version__, sys.version)
-    return root / f"norms-{cache.key(*versions, code, *texts)}.json"
+    versions = (_NORMS_FORMAT, attr, spacy.__version__, spacy_lookups_data.__version__, sys.version)
+    return root / f"phrases-{attr.lower()}-{cache.key(*versions, code, *texts)}.json"
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})

@@ -32,17 +32,17 @@ class ConceptMatcher:
     names are worked out once per key instead of once per hit."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
-        from rmplint.nlp import get_nlp, phrase_norms
+        from rmplint.nlp import get_nlp, phrase_keys
 
         nlp = get_nlp()  # first: it imports spaCy
         from spacy.matcher import PhraseMatcher
-        from spacy.tokens import Doc
 
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
         # Phrases go in as their NORM keys, not as Docs (as when spaCy unpickles a PhraseMatcher):
         # the same keys, without tokenizing thousands of phrases in every process.
         texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
-        keys: dict[str, Any] = phrase_norms(texts)  # Any: spaCy's stubs type add() for Docs only
+        keys: dict[str, Any] = phrase_keys(texts)  # Any: spaCy's stubs type add() for Docs only
+        lowers: dict[str, Any] = phrase_keys((p for c in pack.concepts.values() for p in c.exact), "LOWER")
         # which concepts count as which: a hit for X also counts for every concept including X
         parents: dict[str, set[str]] = {n: {n} for n in pack.concepts}
         changed = True
@@ -58,14 +58,13 @@ class ConceptMatcher:
         expand.update((name, frozenset({name})) for name in adhoc)
         # distinct phrase -> the concepts that list it, in a stable order
         by_norm: dict[tuple[int, ...], set[str]] = {}
-        by_lower: dict[tuple[str, ...], tuple[Doc, set[str]]] = {}
+        by_lower: dict[tuple[int, ...], set[str]] = {}
         regex_names: dict[str, set[str]] = {}  # a pattern may serve several concepts: run it once
         for c in pack.concepts.values():
             for p in c.phrases:
                 by_norm.setdefault(keys[p], set()).add(c.name)
             for p in c.exact:
-                doc = nlp.make_doc(p)
-                by_lower.setdefault(tuple(t.lower_ for t in doc), (doc, set()))[1].add(c.name)
+                by_lower.setdefault(lowers[p], set()).add(c.name)
             for p in c.patterns:
                 regex_names.setdefault(p, set()).add(c.name)
         for name in adhoc:
@@ -82,24 +81,34 @@ class ConceptMatcher:
             if listed not in key_for:
                 counts = frozenset().union(*(expand[c] for c in listed))
                 if counts not in key_of:
-                    key_of[counts] = f"rmplint-{len(key_of)}"
+                    key_of[counts] = f"rmplint concepts {len(key_of)}"
                     self._concepts[strings.add(key_of[counts])] = counts
                 key_for[listed] = key_of[counts]
             return key_for[listed]
 
-        grouped: dict[str, list[Any]] = {}
+        by_key_norm: dict[str, list[Any]] = {}
         for phrase, names in sorted(by_norm.items()):
-            grouped.setdefault(key(names), []).append(phrase)
+            by_key_norm.setdefault(key(names), []).append(phrase)
+        by_key_lower: dict[str, list[Any]] = {}
+        for phrase, names in sorted(by_lower.items()):
+            by_key_lower.setdefault(key(names), []).append(phrase)
+        regex_keys = [key(names) for names in regex_names.values()]
+        # spaCy makes a vocabulary entry for every match key, working out the twenty-odd lexical
+        # attributes of a word for each (a third of the matcher's build). A key holds a space, so
+        # it can never be a document's token: its entry is made without them.
+        getters, nlp.vocab.lex_attr_getters = nlp.vocab.lex_attr_getters, {}
+        try:
+            for k in key_of.values():
+                nlp.vocab[k]
+        finally:
+            nlp.vocab.lex_attr_getters = getters
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
-        for k, phrases in grouped.items():
+        for k, phrases in by_key_norm.items():
             self._by_norm.add(k, phrases)
-        grouped = {}
-        for _, (doc, names) in sorted(by_lower.items()):
-            grouped.setdefault(key(names), []).append(doc)
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for k, docs in grouped.items():
-            self._by_lower.add(k, docs)
-        self._regex = [(strings[key(names)], re.compile(p, re.I)) for p, names in regex_names.items()]
+        for k, phrases in by_key_lower.items():
+            self._by_lower.add(k, phrases)
+        self._regex = [(strings[k], re.compile(p, re.I)) for p, k in zip(regex_names, regex_keys)]
         # the pre-test: a pattern whose required literals are not all in a text is not run on it
         self._gate = Gate([(p, re.I) for p in regex_names])
 
