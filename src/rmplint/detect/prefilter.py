@@ -7,6 +7,7 @@ patterns over every block, running them all was most of a long document's matchi
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any, Sequence
 
@@ -111,24 +112,31 @@ def _groups(items: Sequence[Any]) -> list[set[str]]:
 class Gate:
     """Which of many patterns can match a text: one pass of an Aho-Corasick automaton over the
     case-folded text finds every literal the patterns need, and a pattern runs only when each of
-    its groups has one there (or a digit, for DIGIT). Patterns with nothing to test always run."""
+    its groups has one there (or a digit, for DIGIT). Patterns with nothing to test always run.
+
+    Sets of patterns are bit masks (bit i: pattern i): a literal found opens, at once, every
+    pattern whose first group holds it; the few patterns with more groups are then tested."""
 
     def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
         import ahocorasick
 
         self.size = len(patterns)
-        self._always: list[int] = []
-        self._first: dict[int, list[int]] = {}  # literal -> patterns whose first group holds it
-        self._rest: list[tuple[frozenset[int], ...]] = []  # each pattern's other groups
+        self._always = 0
+        self._rest_mask = 0  # the patterns with more than one group
+        first: dict[int, int] = {}  # literal -> the patterns whose first group holds it
+        self._rest: dict[int, tuple[frozenset[int], ...]] = {}  # such a pattern's other groups
         ids: dict[str, int] = {}
         for i, groups_of in enumerate(_cached_groups(patterns)):
             found = sorted(groups_of, key=lambda g: any(_weak(s) for s in g))  # strong first
             groups = [frozenset(ids.setdefault(s, len(ids)) for s in g) for g in found]
             if not groups:
-                self._always.append(i)
+                self._always |= 1 << i
             for literal_id in groups[0] if groups else ():
-                self._first.setdefault(literal_id, []).append(i)
-            self._rest.append(tuple(groups[1:]))
+                first[literal_id] = first.get(literal_id, 0) | 1 << i
+            if len(groups) > 1:
+                self._rest[i] = tuple(groups[1:])
+                self._rest_mask |= 1 << i
+        self._first = [first.get(n, 0) for n in range(len(ids))]
         self._digit = ids.pop(DIGIT, None)  # tested apart: it is not a literal
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for literal, n in ids.items():
@@ -140,21 +148,37 @@ class Gate:
     def open(self, folded: str) -> list[int]:
         """The indexes, ascending, of the patterns that may match a text (given case-folded)."""
         if not self._searchable:
-            return list(self._always)
+            return _bits(self._always)
         if not folded.isascii() and ("ı" in folded or "\u0307" in folded):
             # re.I lets "i" match dotless ı and dotted İ (which case-folds to i + U+0307): the
             # folded text does not show such a match, so every pattern runs
             return list(range(self.size))
-        present = {n for _, n in self._automaton.iter(folded)} if len(self._automaton) else set()
+        present = set(map(_SECOND, self._automaton.iter(folded))) if len(self._automaton) else set()
         if self._digit is not None and _ANY_DIGIT.search(folded):
             present.add(self._digit)
-        run = set(self._always)
-        first, rest = self._first, self._rest
+        first = self._first
+        run = self._always
         for literal in present:
-            for i in first.get(literal, ()):
-                if i not in run and all(not g.isdisjoint(present) for g in rest[i]):
-                    run.add(i)
-        return sorted(run)
+            run |= first[literal]
+        for i in _bits(run & self._rest_mask):
+            for group in self._rest[i]:
+                if group.isdisjoint(present):
+                    run ^= 1 << i
+                    break
+        return _bits(run)
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of `mask`, ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+_SECOND = operator.itemgetter(1)
 
 
 _CACHE_FORMAT = "rmplint literal groups 3"
