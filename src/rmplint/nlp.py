@@ -425,6 +425,8 @@ def mark_sentence(
     # the sentence's words that some cue list looks for: most sentences have few or none, and each
     # list then tests that small set instead of every word
     present = mv.cue_words.intersection(words)
+    if not present and patterns is _NO_PATTERNS:
+        return _UNMARKED  # no cue word and no mark pattern: a third of all sentences
     marks: set[str] = set()
     idiom: set[int] = set()
     for s, e in _find_seqs(words, mv.idioms, present):

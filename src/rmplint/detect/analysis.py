@@ -114,6 +114,9 @@ def _cell_headers(cells: list[Cell]) -> dict[tuple[int, int, int], tuple[str, ..
     return out
 
 
+_CONTEXT_CHARS = 2000  # of a heading or header, the part whose concepts are context
+
+
 def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDocument:
     nlp = get_nlp()
     cells = _table_cells(doc)
@@ -123,7 +126,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     def concepts_of(text: str) -> frozenset[str]:
         got = context_cache.get(text)
         if got is None:
-            got = matcher.names(matcher.find(nlp(text[:2000]))) if text.strip() else frozenset()
+            got = matcher.names(matcher.find(nlp(text[:_CONTEXT_CHARS]))) if text.strip() else frozenset()
             context_cache[text] = got
         return got
 
@@ -180,10 +183,15 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
+        hits = matcher.find(sdoc, block.text)
+        if len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
+                block.kind == "table_cell" and (loc.row == 1 or loc.col == 1))):
+            # a heading's or a header cell's concepts are the context of the blocks after it:
+            # found here already, they need no second pass through the pipeline
+            context_cache.setdefault(block.text, matcher.names(hits))
         if len(sents) == 1:
-            by_sent = [matcher.find(sdoc, block.text)]
+            by_sent = [hits]
         else:
-            hits = matcher.find(sdoc, block.text)
             hits.sort(key=_START)  # in order already but for pattern hits: a cheap sort
             cuts = [bisect.bisect_left(hits, sent.start, key=_START) for sent in sents[1:]]
             by_sent = [hits[a:b] for a, b in zip([0, *cuts], [*cuts, len(hits)])]
