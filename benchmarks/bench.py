@@ -107,6 +107,10 @@ def main() -> None:
     # once before timing: every run after a machine's first finds them so (docs/performance.md)
     os.environ["RMPLINT_CACHE_DIR"] = str(out / "cache")
     out.mkdir(parents=True, exist_ok=True)
+    # Python's bytecode for rmplint's modules, as pip writes it when it installs a package: a
+    # clone run with PYTHONDONTWRITEBYTECODE set would otherwise compile every module every run
+    subprocess.run([PY, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "src")],
+                   stdout=subprocess.DEVNULL, check=True)
     warm = generate.ensure(out, "rmp", min(sizes), "docx")
     subprocess.run(check_cmd(str(warm)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

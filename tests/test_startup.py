@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import subprocess
 import sys
 import textwrap
@@ -284,6 +285,47 @@ def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkey
     assert phrase_keys(phrases) == through_pipeline
     doc = get_nlp()("The parties shall keep a joint risk register and review it at the relationship board.")
     assert cached.find(doc) == plain.find(doc) != []
+
+
+# --------------------------------------------------------------------------- shipped data files
+
+@pytest.mark.parametrize("name", ["catalogue.yaml", "marks.yaml", "checks.yaml"])
+def test_shipped_data_comes_from_the_cache_as_parsed_and_damage_is_a_miss(cache, monkeypatch, name):
+    import importlib.resources
+
+    from rmplint import yamlio
+
+    want = yamlio.safe_load(importlib.resources.files("rmplint.data").joinpath(name).read_text("utf-8"))
+    assert yamlio.load_shipped(name) == want
+    (entry,) = cache.glob("data-*.json")
+    with monkeypatch.context() as m:
+        m.setattr(yamlio, "safe_load", lambda text: pytest.fail("parsed despite the cache"))
+        assert yamlio.load_shipped(name) == want
+    body = entry.read_bytes()
+    for damage in (b"", body[:-9], body.replace(b'"', b"'", 1)):
+        entry.write_bytes(damage)
+        assert yamlio.load_shipped(name) == want
+        assert entry.read_bytes() == body  # and written again
+
+
+def test_a_check_with_warm_caches_imports_no_yaml_parser(tmp_path, cache):
+    from helpers import make_docx
+
+    plan = make_docx(tmp_path / "plan.docx", [("h1", "Governance"), ("p", "Both parties review the risk register.")])
+    code = f"""
+        import sys
+        from rmplint.cli import main
+        try:
+            main(["check", "--format", "json", "--jobs", "1", {str(plan)!r}])
+        except SystemExit:
+            pass
+        print("yaml" in sys.modules, file=sys.stderr)
+    """
+    env = {**os.environ, "RMPLINT_CACHE_DIR": str(cache)}
+    runs = [subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                           timeout=120, env=env) for _ in range(2)]
+    assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["True", "False"]  # the first run fills the caches
+    assert runs[0].stdout == runs[1].stdout and '"findings"' in runs[1].stdout
 
 
 # --------------------------------------------------------------------------- importing spaCy

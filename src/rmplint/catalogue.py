@@ -64,11 +64,9 @@ def clause_key(cid: str) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
-    import importlib.resources
+    from rmplint.yamlio import load_shipped
 
-    from rmplint.yamlio import safe_load
-
-    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("catalogue.yaml").read_text("utf-8"))
+    raw = load_shipped("catalogue.yaml")
     adv = raw["terms"]["adversarial"]
     clauses = tuple(
         Clause(str(c["clause"]), c["title"], c["stage"], c.get("summary"), bool(c.get("group"))) for c in raw["clauses"]

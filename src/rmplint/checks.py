@@ -32,11 +32,9 @@ class CheckData:
 
 @functools.lru_cache(maxsize=1)
 def check_data() -> CheckData:
-    import importlib.resources
+    from rmplint.yamlio import load_shipped
 
-    from rmplint.yamlio import safe_load
-
-    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("checks.yaml").read_text("utf-8"))
+    raw = load_shipped("checks.yaml")
     roles = sorted(raw["senior_roles"], key=len, reverse=True)
     return CheckData(
         exit_items=dict(raw["exit_items"]),

@@ -301,11 +301,9 @@ _NO_PATTERNS = MarkPatterns()
 
 @functools.lru_cache(maxsize=1)
 def mark_vocabulary() -> MarkVocabulary:
-    import importlib.resources
+    from rmplint.yamlio import load_shipped
 
-    from rmplint.yamlio import safe_load
-
-    raw = safe_load(importlib.resources.files("rmplint.data").joinpath("marks.yaml").read_text("utf-8"))
+    raw = load_shipped("marks.yaml")
     tok = get_nlp().tokenizer
 
     def seqs(key: str) -> _Phrases:

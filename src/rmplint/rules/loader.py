@@ -188,8 +188,6 @@ def _cache_file(files: list[tuple[str, Path]]) -> Path | None:
         return None
     import sys
 
-    import yaml
-
     import rmplint
     from rmplint import yamlio
     from rmplint.rules import regex_safety
@@ -197,7 +195,7 @@ def _cache_file(files: list[tuple[str, Path]]) -> Path | None:
     schemas = importlib.resources.files("rmplint.rules").joinpath("schema")
     try:
         parts: list[str | bytes] = [
-            _CACHE_FORMAT, rmplint.__version__, yaml.__version__, sys.version,
+            _CACHE_FORMAT, rmplint.__version__, sys.version, yamlio.yaml_fingerprint(),
             Path(__file__).read_bytes(), Path(regex_safety.__file__).read_bytes(), Path(yamlio.__file__).read_bytes(),
             *(schemas.joinpath(f"{n}.schema.json").read_bytes() for n in ("rule", "vocabulary")),
         ]
