@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # is every concept it counts for, parents included. A plain tuple, as spaCy returns it: a 500-page
 # plan makes 100,000 of them.
 ConceptHit = tuple[int, int, int]
+_NAMES_KEPT = 100_000
 
 
 class ConceptMatcher:
@@ -71,6 +72,7 @@ class ConceptMatcher:
             by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
         strings = nlp.vocab.strings
         self._concepts: dict[int, frozenset[str]] = {}  # match id -> every concept it counts for
+        self._names: dict[frozenset[int], frozenset[str]] = {}  # names() of a set of groups
         key_of: dict[frozenset[str], str] = {}  # concepts counted -> match key
         key_for: dict[frozenset[str], str] = {}  # concepts listing a phrase -> match key
 
@@ -132,9 +134,16 @@ class ConceptMatcher:
         return hits
 
     def names(self, hits: Iterable[ConceptHit]) -> frozenset[str]:
-        """Every concept these hits count for."""
-        concepts = self._concepts
-        return frozenset().union(*(concepts[g] for g in {h[0] for h in hits}))
+        """Every concept these hits count for. Sentences share few distinct sets of groups, so
+        each set's union (of a dozen sets of names) is worked out once."""
+        groups = frozenset([h[0] for h in hits])
+        got = self._names.get(groups)
+        if got is None:
+            if len(self._names) >= _NAMES_KEPT:
+                self._names.clear()  # a bound for a long batch, far above one document's need
+            concepts = self._concepts
+            got = self._names[groups] = frozenset().union(*(concepts[g] for g in groups))
+        return got
 
 
 def _rule_names(rule) -> Iterable[str]:  # type: ignore[no-untyped-def]
