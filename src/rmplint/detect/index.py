@@ -182,7 +182,8 @@ def _invert(sentences: Sequence) -> tuple[dict[str, dict[str, array[int]]], list
         groups.setdefault((s.concepts, s.negated, s.excluded, s.context, s.kind, s.marks), []).append(s.index)
     out: dict[str, dict[str, array[int]]] = {f: {} for f in _FIELDS}
     usable: list[int] = []
-    for values, indexes in groups.items():
+    for values, members in groups.items():
+        indexes = array("i", members)  # converted once: an array extends another by copying its memory
         for field, names in zip(_FIELDS, values):
             inverted = out[field]
             for name in (names,) if field == "kind" else names:
@@ -191,7 +192,7 @@ def _invert(sentences: Sequence) -> tuple[dict[str, dict[str, array[int]]], list
                     got = inverted[name] = array("i")
                 got.extend(indexes)
         if not (values[-1] & BLOCKING):
-            usable.extend(indexes)
+            usable.extend(members)
     return out, usable
 
 

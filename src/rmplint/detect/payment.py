@@ -27,6 +27,7 @@ _PERIOD = re.compile(
 _NET = re.compile(r"\bnet[\s-]?(?P<n>\d{1,3})\b", re.I)
 _MONTH_FOLLOWING = re.compile(r"\b(?:end of|last day of)\s+(?:the\s+)?(?:calendar\s+)?month\s+(?:following|after|succeeding)\b", re.I)
 _PAY_CUE = re.compile(r"\b(?:pay|pays|paid|payment|payments|payable|invoice|invoices|invoiced|remit|settle|settled|due and payable)\b", re.I)
+_PERIOD_WORDS = ("day", "week", "month", "net")  # what _PERIOD, _MONTH_FOLLOWING and _NET need, lower-cased
 # periods that are not payment terms even in a payment sentence
 _NOT_TERM = re.compile(
     r"\b(?:interest|notice|dispute|disputed|retention|defects|warranty|terminat|fails? to pay|failure to pay|"
@@ -54,6 +55,11 @@ def payment_days(text: str, labelled: bool = False) -> list[int]:
 
     labelled: the sentence is a table cell whose row or column label is about payment
     ("Payment terms | 60 days"), so it needs no payment word of its own."""
+    folded = text.lower()
+    # a period names its unit (day, week, month) or is "net N": a text without one states none,
+    # and the period pattern, slow to fail, need not run
+    if not any(word in folded for word in _PERIOD_WORDS):
+        return []
     if not labelled and not _PAY_CUE.search(text):
         return []
     out = []
