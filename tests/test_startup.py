@@ -287,6 +287,21 @@ def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkey
     assert cached.find(doc) == plain.find(doc) != []
 
 
+def test_memo_builds_without_storing_when_its_key_cannot_be_read(cache):
+    def unreadable():
+        raise OSError("gone")
+
+    assert startup_cache.memo("x", unreadable, lambda: {"built": 1}, lambda got: True) == {"built": 1}
+    assert not cache.exists() or _entries(cache) == []
+    # and with a readable key: built once, then read back while it passes `accept`
+    calls = []
+    build = lambda: calls.append(1) or [1, 2]  # noqa: E731
+    assert startup_cache.memo("x", lambda: ("k",), build, lambda got: got == [1, 2]) == [1, 2]
+    assert startup_cache.memo("x", lambda: ("k",), build, lambda got: got == [1, 2]) == [1, 2]
+    assert calls == [1]
+    assert startup_cache.memo("x", lambda: ("k",), build, lambda got: False) == [1, 2] and calls == [1, 1]
+
+
 # --------------------------------------------------------------------------- shipped data files
 
 @pytest.mark.parametrize("name", ["catalogue.yaml", "marks.yaml", "checks.yaml"])

@@ -8,7 +8,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 KEEP = 8  # files of one kind kept: the built-in pack alone and with a few user folders
 
@@ -73,3 +73,24 @@ def write(path: Path, data: Any) -> None:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def memo(kind: str, parts: Callable[[], Sequence[str | bytes]], build: Callable[[], Any],
+         accept: Callable[[Any], bool]) -> Any:
+    """What `build` gives (JSON data), kept in a file of this kind keyed by `parts()`: read back
+    when the stored data passes `accept`, else built and stored. Without a cache folder, or when
+    `parts()` cannot read what it needs (OSError), it is simply built."""
+    root = cache_dir()
+    file = None
+    if root is not None:
+        try:
+            file = root / f"{kind}-{key(*parts())}.json"
+        except OSError:
+            pass
+    stored = read(file) if file else None
+    if stored is not None and accept(stored):
+        return stored
+    data = build()
+    if file:
+        write(file, data)
+    return data

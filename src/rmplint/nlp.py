@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, cast
 from rmplint import cache
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pathlib import Path
     from types import ModuleType
 
     from spacy.language import Language
@@ -150,7 +149,7 @@ def get_nlp() -> "Language":
     return nlp
 
 
-_NORMS_FORMAT = "rmplint phrase keys 2"
+_PHRASE_KEYS_FORMAT = "rmplint phrase keys 2"
 
 
 def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int, ...]]:
@@ -158,41 +157,32 @@ def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int
     hashes: the keys a PhraseMatcher on that attribute stores for the text's Doc. Tokenizing the
     pack's thousands of phrases is most of a matcher's build, so the keys are cached across
     processes, keyed by the texts, the attribute, this module, spaCy, spacy-lookups-data and Python."""
-    if attr not in ("NORM", "LOWER"):
-        raise ValueError(f"phrase keys on {attr}: only NORM and LOWER")
-    nlp = get_nlp()
-    unique = sorted(set(texts))
-    file = _norms_file(attr, unique)
-    stored = cache.read(file) if file else None
-    norms = stored.get("keys") if isinstance(stored, dict) and stored.get("texts") == unique else None
-    if not (isinstance(norms, list) and len(norms) == len(unique) and all(isinstance(n, list) for n in norms)):
-        if attr == "NORM":
-            lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
-            norms = [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]
-        else:
-            norms = [[t.lower_ for t in nlp.make_doc(text)] for text in unique]
-        if file:
-            cache.write(file, {"texts": unique, "keys": norms})
-    add = nlp.vocab.strings.add
-    return {text: tuple(add(n) for n in ns) for text, ns in zip(unique, norms)}
-
-
-def _norms_file(attr: str, texts: list[str]) -> "Path | None":
     import sys
     from pathlib import Path
 
     import spacy
     import spacy_lookups_data
 
-    root = cache.cache_dir()
-    if root is None:
-        return None
-    try:
-        code = Path(__file__).read_bytes()
-    except OSError:
-        return None
-    versions = (_NORMS_FORMAT, attr, spacy.__version__, spacy_lookups_data.__version__, sys.version)
-    return root / f"phrases-{attr.lower()}-{cache.key(*versions, code, *texts)}.json"
+    if attr not in ("NORM", "LOWER"):
+        raise ValueError(f"phrase keys on {attr}: only NORM and LOWER")
+    nlp = get_nlp()
+    unique = sorted(set(texts))
+
+    def build() -> dict[str, Any]:
+        if attr == "NORM":
+            lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
+            return {"texts": unique, "keys": [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]}
+        return {"texts": unique, "keys": [[t.lower_ for t in nlp.make_doc(text)] for text in unique]}
+
+    def accept(got: Any) -> bool:
+        keys = got.get("keys") if isinstance(got, dict) and got.get("texts") == unique else None
+        return isinstance(keys, list) and len(keys) == len(unique) and all(isinstance(k, list) for k in keys)
+
+    versions = (_PHRASE_KEYS_FORMAT, attr, spacy.__version__, spacy_lookups_data.__version__, sys.version)
+    stored = cache.memo(f"phrases-{attr.lower()}", lambda: (*versions, Path(__file__).read_bytes(), *unique),
+                        build, accept)
+    add = nlp.vocab.strings.add
+    return {text: tuple(add(k) for k in ks) for text, ks in zip(unique, stored["keys"])}
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})

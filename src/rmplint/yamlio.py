@@ -35,12 +35,7 @@ def load_shipped(name: str) -> Any:
     from rmplint import cache
 
     body = importlib.resources.files("rmplint.data").joinpath(name).read_bytes()
-    root = cache.cache_dir()
-    file = root / f"data-{cache.key(_CACHE_FORMAT, name, body, yaml_fingerprint())}.json" if root else None
-    stored = cache.read(file) if file else None
-    if isinstance(stored, dict) and "data" in stored:
-        return stored["data"]
-    data = safe_load(body.decode("utf-8"))
-    if file:
-        cache.write(file, {"data": data})
-    return data
+    stored = cache.memo("data", lambda: (_CACHE_FORMAT, name, body, yaml_fingerprint()),
+                        lambda: {"data": safe_load(body.decode("utf-8"))},
+                        lambda got: isinstance(got, dict) and "data" in got)
+    return stored["data"]

@@ -98,12 +98,13 @@ class ConceptMatcher:
         # spaCy makes a vocabulary entry for every match key, working out the twenty-odd lexical
         # attributes of a word for each (a third of the matcher's build). A key holds a space, so
         # it can never be a document's token: its entry is made without them.
-        getters, nlp.vocab.lex_attr_getters = nlp.vocab.lex_attr_getters, {}
+        vocab: Any = nlp.vocab  # spaCy's stubs leave out its public lex_attr_getters
+        getters, vocab.lex_attr_getters = vocab.lex_attr_getters, {}
         try:
             for k in key_of.values():
-                nlp.vocab[k]
+                vocab[k]
         finally:
-            nlp.vocab.lex_attr_getters = getters
+            vocab.lex_attr_getters = getters
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         for k, phrases in by_key_norm.items():
             self._by_norm.add(k, phrases)

@@ -167,7 +167,6 @@ class DocumentIndex:
         return number
 
 
-
 _FIELDS = ("concepts", "negated", "excluded", "context", "kind")
 _DERIVED = {"held": ("concepts", "negated"), "mentioned": ("concepts", "negated", "excluded")}
 

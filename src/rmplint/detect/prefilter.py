@@ -192,23 +192,12 @@ def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str,
 
     from rmplint import cache
 
-    root = cache.cache_dir()
-    file = None
-    if root is not None:
-        try:
-            code = Path(__file__).read_bytes()
-            file = root / f"literals-{cache.key(_CACHE_FORMAT, sys.version, code, *(f'{f}:{p}' for p, f in patterns))}.json"
-        except OSError:
-            pass
-    stored = cache.read(file) if file else None
-    if (
-        isinstance(stored, list)
-        and len(stored) == len(patterns)
-        and all(isinstance(g, list) and all(isinstance(x, list) and all(isinstance(t, str) for t in x) for x in g)
-                for g in stored)
-    ):
-        return [tuple(tuple(x) for x in g) for g in stored]
-    groups = [literal_groups(p, f, digits=True) for p, f in patterns]
-    if file:
-        cache.write(file, [[list(x) for x in g] for g in groups])
-    return groups
+    stored = cache.memo(
+        "literals",
+        lambda: (_CACHE_FORMAT, sys.version, Path(__file__).read_bytes(), *(f"{f}:{p}" for p, f in patterns)),
+        lambda: [[list(x) for x in literal_groups(p, f, digits=True)] for p, f in patterns],
+        lambda got: isinstance(got, list) and len(got) == len(patterns) and all(
+            isinstance(g, list) and all(isinstance(x, list) and all(isinstance(t, str) for t in x) for x in g)
+            for g in got),
+    )
+    return [tuple(tuple(x) for x in g) for g in stored]
