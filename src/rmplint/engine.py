@@ -245,12 +245,12 @@ def _collector_paused() -> Iterator[None]:
     hundreds of thousands of objects that live until its end, and each full collection walks all
     of them again (0.1-0.25 s of a 500-page plan); the few cycles a check leaves (about a
     hundred objects) are collected once it is back on."""
-    paused = gc.isenabled()
+    was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_on:
             gc.enable()
 
 
