@@ -96,6 +96,8 @@ class DocumentIndex:
         """The sentences a pattern can match in: those holding a literal of each group it needs."""
         out = self.everything
         for group in _literal_groups(pattern.pattern, pattern.flags):
+            if not out:  # each group costs a search of the whole text
+                break
             out &= self.containing(group)
         return out
 
