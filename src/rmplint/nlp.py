@@ -149,14 +149,15 @@ def get_nlp() -> "Language":
     return nlp
 
 
-_PHRASE_KEYS_FORMAT = "rmplint phrase keys 2"
+_PHRASE_KEYS_FORMAT = "rmplint phrase keys 3"
 
 
 def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int, ...]]:
     """The NORM (or LOWER) of every token of each text as the pipeline sets it, as string-store
     hashes: the keys a PhraseMatcher on that attribute stores for the text's Doc. Tokenizing the
     pack's thousands of phrases is most of a matcher's build, so the keys are cached across
-    processes, keyed by the texts, the attribute, this module, spaCy, spacy-lookups-data and Python."""
+    processes (as numbers), keyed by the texts, the attribute, this module, spaCy,
+    spacy-lookups-data and Python."""
     import sys
     from pathlib import Path
 
@@ -171,18 +172,20 @@ def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int
     def build() -> dict[str, Any]:
         if attr == "NORM":
             lemmatise = nlp.get_pipe("rmplint_lemmas")  # the lemma step is all a phrase needs
-            return {"texts": unique, "keys": [[t.norm_ for t in lemmatise(nlp.make_doc(text))] for text in unique]}
-        return {"texts": unique, "keys": [[t.lower_ for t in nlp.make_doc(text)] for text in unique]}
+            return {"texts": unique, "keys": [[t.norm for t in lemmatise(nlp.make_doc(text))] for text in unique]}
+        return {"texts": unique, "keys": [[t.lower for t in nlp.make_doc(text)] for text in unique]}
 
     def accept(got: Any) -> bool:
         keys = got.get("keys") if isinstance(got, dict) and got.get("texts") == unique else None
-        return isinstance(keys, list) and len(keys) == len(unique) and all(isinstance(k, list) for k in keys)
+        return isinstance(keys, list) and len(keys) == len(unique) and all(
+            isinstance(k, list) and all(type(h) is int for h in k) for k in keys)
 
     versions = (_PHRASE_KEYS_FORMAT, attr, spacy.__version__, spacy_lookups_data.__version__, sys.version)
     stored = cache.memo(f"phrases-{attr.lower()}", lambda: (*versions, Path(__file__).read_bytes(), *unique),
                         build, accept)
-    add = nlp.vocab.strings.add
-    return {text: tuple(add(k) for k in ks) for text, ks in zip(unique, stored["keys"])}
+    # the hashes themselves: a matcher compares hashes, and their strings are in spaCy's store
+    # once a document holds them
+    return {text: tuple(ks) for text, ks in zip(unique, stored["keys"])}
 
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
