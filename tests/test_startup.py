@@ -302,6 +302,22 @@ def test_memo_builds_without_storing_when_its_key_cannot_be_read(cache):
     assert startup_cache.memo("x", lambda: ("k",), build, lambda got: False) == [1, 2] and calls == [1, 1]
 
 
+def test_cue_phrases_come_from_the_cache_as_the_tokenizer_splits_them(cache, monkeypatch):
+    from rmplint import nlp
+
+    phrases = ["not yet", "can't agree", "to be confirmed (tbc)", "long-term"]
+    want = {p: tuple(t.lower_ for t in nlp.get_nlp().tokenizer(p)) for p in phrases}
+    assert nlp._cue_words_of(phrases) == want
+    (entry,) = cache.glob("cues-*.json")
+    with monkeypatch.context() as m:
+        m.setattr(nlp, "get_nlp", lambda: pytest.fail("tokenized despite the cache"))
+        assert nlp._cue_words_of(phrases) == want
+    body = entry.read_bytes()
+    for damage in (b"", body[:-9], body.replace(b'"yet"', b'"yes"')):
+        entry.write_bytes(damage)
+        assert nlp._cue_words_of(phrases) == want
+
+
 # --------------------------------------------------------------------------- shipped data files
 
 @pytest.mark.parametrize("name", ["catalogue.yaml", "marks.yaml", "checks.yaml"])

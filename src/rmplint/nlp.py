@@ -297,10 +297,10 @@ def mark_vocabulary() -> MarkVocabulary:
     from rmplint.yamlio import load_shipped
 
     raw = load_shipped("marks.yaml")
-    tok = get_nlp().tokenizer
+    words = _cue_words_of(sorted({p.lower() for key in _CUE_LISTS for p in raw[key]}))
 
     def seqs(key: str) -> _Phrases:
-        return _Phrases(sorted({tuple(t.lower_ for t in tok(p.lower())) for p in raw[key]}, key=lambda s: (-len(s), s)))
+        return _Phrases(sorted({words[p.lower()] for p in raw[key]}, key=lambda s: (-len(s), s)))
 
     def lemmas(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in raw[key])
@@ -328,6 +328,34 @@ def mark_vocabulary() -> MarkVocabulary:
         glossary_headings=lemmas("glossary_headings"),
         contents_headings=lemmas("contents_headings"),
     )
+
+
+_CUE_LISTS = ("negation_idioms", "exclusion_phrases", "deferral_phrases", "future_markers", "event_triggers",
+              "conditional_phrases", "non_binding_phrases")
+_CUE_FORMAT = "rmplint cue words 1"
+
+
+def _cue_words_of(phrases: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each cue phrase as the lower-cased words the tokenizer makes of it, kept in the start-up
+    cache (tokenizing the cue lists was a sixth of building a checker)."""
+    import sys
+    from pathlib import Path
+
+    import spacy
+
+    def build() -> dict[str, Any]:
+        tok = get_nlp().tokenizer
+        return {"texts": phrases, "words": [[t.lower_ for t in tok(p)] for p in phrases]}
+
+    stored = cache.memo(
+        "cues",
+        lambda: (_CUE_FORMAT, spacy.__version__, sys.version, Path(__file__).read_bytes(), *phrases),
+        build,
+        lambda got: isinstance(got, dict) and got.get("texts") == phrases and isinstance(got.get("words"), list)
+        and len(got["words"]) == len(phrases)
+        and all(isinstance(w, list) and all(isinstance(x, str) for x in w) for w in got["words"]),
+    )
+    return {p: tuple(w) for p, w in zip(phrases, stored["words"])}
 
 
 _FUNCTION_WORDS = frozenset(
