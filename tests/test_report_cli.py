@@ -111,3 +111,14 @@ def test_max_evidence_from_the_config_file(run, tmp_path):
     (tmp_path / "rmplint.toml").write_text("max_evidence = 1\n", encoding="utf-8")
     got = json.loads(run("check", "--format", "json", "--config", str(tmp_path / "rmplint.toml"), doc).output)
     assert max(len(c["evidence"]) for c in got["documents"][0]["clauses"]) == 1
+
+
+def test_data_reports_on_stdout_keep_the_documents_text_as_written(run, tmp_path):
+    # click strips colour codes from what it prints when stdout is not a terminal: only the text
+    # report may be coloured, so a CSV quote keeps an escape character the document held
+    plan = tmp_path / "plan.txt"
+    plan.write_text("Relationship Management Plan\n\n1. Governance\n\n"
+                    "Both parties review the risk register \x1b[31mmonthly\x1b[0m at the joint board.\n", encoding="utf-8")
+    out = run("check", str(plan), "--format", "csv").output
+    assert "register \x1b[31mmonthly\x1b[0m at the joint board" in out
+    assert json.loads(run("check", str(plan), "--format", "json").output)["documents"][0]["path"] == str(plan)

@@ -326,13 +326,20 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         # the terminal gets --format unless a plain -o PATH took it; then the text summary, unless that went to a file
         shown = fmt if all(parse_output(o, "")[0] for o in outputs) else "text"
         if shown != "text" or all(rfmt != "text" for rfmt, _ in reports):
-            click.echo(render(shown, run, color=_colour(color) if shown == "text" else False), nl=False)
+            _echo_report(shown, render(shown, run, color=_colour(color) if shown == "text" else False))
     else:
-        click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False)
+        _echo_report(fmt, render(fmt, run, color=_colour(color) if fmt == "text" else False))
     if any(r.error for r in results):
         sys.exit(2)
     if maturity_gate(results, cfg) | any(gate_failures(r, cfg.fail_on) for r in results):
         sys.exit(1)
+
+
+def _echo_report(fmt: str, report: str) -> None:
+    """A report to standard output. Only the text report is ever coloured: the others are data, so
+    click is not asked to look for colour codes to strip (a scan of the whole report, and a CSV
+    quote holding an escape character would lose it)."""
+    click.echo(report, nl=False, color=None if fmt == "text" else True)
 
 
 def _colour(flag: bool | None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from rmplint.model import Location
 
@@ -51,8 +51,8 @@ class Evidence:
     location: Location
     item: str | None = None  # the rule's evidence key this quote supports
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "location": self.location.to_dict()}
+    def to_dict(self, location: Callable[[Location], dict[str, Any]] = Location.to_dict) -> dict[str, Any]:
+        return {"text": self.text, "location": location(self.location)}
 
 
 class _Waivable:
@@ -82,7 +82,7 @@ class ClauseVerdict(_Waivable):
     def evidence_count(self) -> int:
         return max(self.evidence_total, len(self.evidence))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, location: Callable[[Location], dict[str, Any]] = Location.to_dict) -> dict[str, Any]:
         return {
             "waiver": self.waiver.to_dict() if self.waiver else None,
             "clause": self.clause,
@@ -92,7 +92,7 @@ class ClauseVerdict(_Waivable):
             "severity": self.severity,
             "rule": self.rule,
             "reason": self.reason,
-            "evidence": [e.to_dict() for e in self.evidence],
+            "evidence": [e.to_dict(location) for e in self.evidence],
             "evidence_total": self.evidence_count,
         }
 
@@ -110,7 +110,7 @@ class Finding(_Waivable):
     alternative: str | None = None
     waiver: Waiver | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, location: Callable[[Location], dict[str, Any]] = Location.to_dict) -> dict[str, Any]:
         return {
             "waiver": self.waiver.to_dict() if self.waiver else None,
             "rule": self.rule,
@@ -121,7 +121,7 @@ class Finding(_Waivable):
             "message": self.message,
             "alternative": self.alternative,
             "text": self.text,
-            "location": self.location.to_dict(),
+            "location": location(self.location),
         }
 
 
@@ -139,6 +139,16 @@ class DocumentResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        # One dict per Location object: the quotes of one sentence, cited by several clauses,
+        # share it (a result's dict is read, never changed)
+        locations: dict[int, dict[str, Any]] = {}
+
+        def location(loc: Location) -> dict[str, Any]:
+            got = locations.get(id(loc))
+            if got is None:
+                got = locations[id(loc)] = loc.to_dict()
+            return got
+
         return {
             "path": self.path,
             "format": self.format,
@@ -147,8 +157,8 @@ class DocumentResult:
             "error": self.error,
             "error_kind": self.error_kind,
             "warnings": list(self.warnings),
-            "clauses": [c.to_dict() for c in self.clauses],
-            "findings": [f.to_dict() for f in self.findings],
+            "clauses": [c.to_dict(location) for c in self.clauses],
+            "findings": [f.to_dict(location) for f in self.findings],
             "summary": self.summary,
         }
 
