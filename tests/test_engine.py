@@ -302,3 +302,27 @@ def test_the_cycle_collector_is_off_during_a_check_and_restored_after(checker, r
     monkeypatch.setattr(engine, "analyse", lambda *a: 1 / 0)
     assert checker.check_path(path).error_kind == "internal"  # a failing check puts it back too
     assert gc.isenabled()
+
+
+def test_profile_cues_are_counted_as_a_pass_of_every_cue_over_the_opening_would(root):
+    # the literal pre-test only skips cues a text cannot hold: the counts and the reasons are the
+    # ones a findall of every cue over the document's first 200,000 characters gives
+    import re
+
+    from rmplint.engine import _CASE_SENSITIVE, _CONTRACT_CUES, _RMP_CUES, detect_profile
+    from rmplint.ingest import load
+
+    paths = sorted(p for p in (root / "corpora").rglob("*") if p.suffix in (".docx", ".pdf", ".txt"))
+    assert len(paths) > 20
+    for path in paths:
+        doc = load(path)
+        text = doc.text[:200_000]
+        counts = {name: len(re.findall(rx, text, 0 if any(k in rx for k in _CASE_SENSITIVE) else re.I))
+                  for name, rx, _, _ in (*_CONTRACT_CUES, *_RMP_CUES)}
+        profile, reason = detect_profile(doc)
+        for name, rx, _, needed in (*_CONTRACT_CUES, *_RMP_CUES):
+            if counts[name] >= needed and (name, rx) in [(n, r) for n, r, _, _ in
+                                                         (_CONTRACT_CUES if profile == "contract" else _RMP_CUES)]:
+                assert f"{name} x{counts[name]}" in reason, (path, name, reason)
+            else:
+                assert f"{name} x" not in reason, (path, name, reason)
