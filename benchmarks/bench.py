@@ -1,7 +1,8 @@
 """Speed and memory of `rmplint check` against the cost of reading the same files (run on demand).
 
 Every figure is a whole process (wall time, median of --runs; peak RSS of the process and the
-workers it waited for), timed in the same run on the same generated file as its baseline:
+workers it waited for), timed in the same run on the same generated file as its baseline, the
+commands compared taking turns run by run:
     python benchmarks/bench.py --sizes 10,100,500,1500 --runs 3 --big-runs 1 --out /tmp/rmplint-bench
 Prints a table and the goal ratios of issue 8, and writes them as JSON next to the documents.
 """
@@ -66,25 +67,33 @@ for d in get_nlp().pipe((b.text for b in doc.blocks), batch_size=256):
 """
 
 
-def run(cmd: list[str], runs: int) -> dict[str, float]:
-    """Median wall time, median CPU time (user + system, workers included) and the largest peak RSS
-    (MB) over `runs` runs of one command. CPU time is what to compare on a shared, busy machine.
+def run_once(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall time, CPU time (user + system, workers included) and peak RSS (MB) of one run.
 
     GNU time measures: a child's peak RSS counts the memory of the process that started it (the
     old image before exec), and this script is large once reportlab and python-docx are loaded."""
-    walls, cpus, rss = [], [], []
+    with tempfile.NamedTemporaryFile("r") as out:
+        t = time.perf_counter()
+        p = subprocess.run([TIME, "-f", "%M %U %S", "-o", out.name, *cmd],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - t
+        if p.returncode not in (0, 1):  # 2 would mean unreadable documents or bad rules
+            raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)[:200]}\n{p.stderr[-2000:]}")
+        kb, user, system = out.read().split()[-3:]
+    return wall, float(user) + float(system), int(kb) / 1024
+
+
+def run_in_turns(cmds: list[list[str]], runs: int) -> list[dict[str, float]]:
+    """Median wall time, median CPU time and the largest peak RSS over `runs` runs of each command,
+    the commands taking turns (A B C, A B C, ...): a ratio of two of them is not skewed when the
+    machine's speed drifts during the run, as it would be if all runs of A came before those of B.
+    CPU time is what to compare on a shared, busy machine."""
+    got: list[list[tuple[float, float, float]]] = [[] for _ in cmds]
     for _ in range(runs):
-        with tempfile.NamedTemporaryFile("r") as out:
-            t = time.perf_counter()
-            p = subprocess.run([TIME, "-f", "%M %U %S", "-o", out.name, *cmd],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            walls.append(time.perf_counter() - t)
-            if p.returncode not in (0, 1):  # 2 would mean unreadable documents or bad rules
-                raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)[:200]}\n{p.stderr[-2000:]}")
-            kb, user, system = out.read().split()[-3:]
-        rss.append(int(kb) / 1024)
-        cpus.append(float(user) + float(system))
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "rss": max(rss)}
+        for i, cmd in enumerate(cmds):
+            got[i].append(run_once(cmd))
+    return [{"wall": statistics.median(r[0] for r in runs_of), "cpu": statistics.median(r[1] for r in runs_of),
+             "rss": max(r[2] for r in runs_of)} for runs_of in got]
 
 
 def check_cmd(*paths: str, jobs: int = 1) -> list[str]:
@@ -114,34 +123,33 @@ def main() -> None:
     warm = generate.ensure(out, "rmp", min(sizes), "docx")
     subprocess.run(check_cmd(str(warm)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def record(name: str, pages: int | None, cmd: list[str], runs: int | None = None) -> dict:
-        r = run(cmd, runs or args.runs)
-        r["pages"] = pages
-        if pages:
-            r["pages_per_s"] = pages / r["wall"]
-        rows[name] = r
-        print(f"{name:36s} wall {r['wall']:8.2f} s  cpu {r['cpu']:8.2f} s  {r['rss']:6.0f} MB"
-              + (f"  {r['pages_per_s']:7.1f} p/s" if pages else ""), flush=True)
-        return r
+    def record(*items: tuple[str, int | None, list[str]], runs: int | None = None) -> None:
+        """Time these (name, pages, command) in turns and print a row for each."""
+        for (name, pages, _), r in zip(items, run_in_turns([cmd for *_, cmd in items], runs or args.runs)):
+            r["pages"] = pages
+            if pages:
+                r["pages_per_s"] = pages / r["wall"]
+            rows[name] = r
+            print(f"{name:36s} wall {r['wall']:8.2f} s  cpu {r['cpu']:8.2f} s  {r['rss']:6.0f} MB"
+                  + (f"  {r['pages_per_s']:7.1f} p/s" if pages else ""), flush=True)
 
-    record("import click", None, [PY, "-c", "import click"])
-    record("rmplint --version", None, [*RMPLINT, "--version"])
+    record(("import click", None, [PY, "-c", "import click"]), ("rmplint --version", None, [*RMPLINT, "--version"]))
     if args.batch:
         batch = [str(generate.ensure(out / "batch", kind, 10 + i, fmt))
                  for i in range(args.batch // 4) for kind in ("rmp", "contract") for fmt in ("docx", "pdf")]
-        record(f"batch {len(batch)} docs --jobs 1", None, check_cmd(*batch, jobs=1))
-        record(f"batch {len(batch)} docs --jobs 2", None, check_cmd(*batch, jobs=2))
+        record((f"batch {len(batch)} docs --jobs 1", None, check_cmd(*batch, jobs=1)),
+               (f"batch {len(batch)} docs --jobs 2", None, check_cmd(*batch, jobs=2)))
     for n in sizes:
         pdf = str(generate.ensure(out, "rmp", n, "pdf"))
         docx = str(generate.ensure(out, "rmp", n, "docx"))
         runs = args.big_runs if n > args.big else args.runs
-        record(f"pdf {n}p pypdfium2 text", n, [PY, "-c", PDFIUM, pdf], runs)
-        record(f"pdf {n}p pdfplumber extract_text", n, [PY, "-c", PLUMBER, pdf], runs)
-        record(f"pdf {n}p no-rules floor", n, [PY, "-c", NO_RULES, pdf], runs)
-        record(f"pdf {n}p rmplint check", n, check_cmd(pdf), runs)
-        record(f"docx {n}p python-docx+spaCy floor", n, [PY, "-c", DOCX_FLOOR, docx], runs)
-        record(f"docx {n}p no-rules floor", n, [PY, "-c", NO_RULES, docx], runs)
-        record(f"docx {n}p rmplint check", n, check_cmd(docx), runs)
+        record((f"pdf {n}p pypdfium2 text", n, [PY, "-c", PDFIUM, pdf]),
+               (f"pdf {n}p pdfplumber extract_text", n, [PY, "-c", PLUMBER, pdf]),
+               (f"pdf {n}p no-rules floor", n, [PY, "-c", NO_RULES, pdf]),
+               (f"pdf {n}p rmplint check", n, check_cmd(pdf)), runs=runs)
+        record((f"docx {n}p python-docx+spaCy floor", n, [PY, "-c", DOCX_FLOOR, docx]),
+               (f"docx {n}p no-rules floor", n, [PY, "-c", NO_RULES, docx]),
+               (f"docx {n}p rmplint check", n, check_cmd(docx)), runs=runs)
 
     def ratio(a: str, b: str) -> tuple[float, float] | None:
         if a not in rows or b not in rows:
