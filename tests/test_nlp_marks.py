@@ -157,3 +157,15 @@ def test_normalise_collapses_every_unicode_space_and_straightens_quotes():
     for sp in spaces:
         assert normalise(f"{sp}joint{sp}{sp}risk\u00a0register{sp}") == "joint risk register", repr(sp)
     assert normalise("\u201cKPIs\u201d means the \u2018agreed\u2019 measures") == "\"KPIs\" means the 'agreed' measures"
+
+
+def test_word_sequences_are_found_whole_wherever_their_anchor_is():
+    from rmplint.nlp import _find_seqs, _Phrases
+
+    phrases = _Phrases([("to", "be", "agreed"), ("agreed", "terms"), ("once", "agreed"), ("tbc",), ("not", "yet")])
+    words = "the terms agreed , once agreed , are to be agreed and agreed terms are tbc , not yet".split()
+    assert [" ".join(words[s:e]) for s, e in _find_seqs(words, phrases, set(words))] == [
+        "once agreed", "to be agreed", "agreed terms", "tbc", "not yet"]
+    # the anchor's neighbour is there, the rest of the sequence is not; a sequence cut by the edge
+    assert _find_seqs("we hope to agreed".split(), phrases, {"agreed"}) == []
+    assert _find_seqs("be agreed".split(), phrases, {"agreed"}) == []

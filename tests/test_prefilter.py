@@ -44,7 +44,9 @@ def test_strongest_group(pattern, needles):
         # the parser takes the common start out of an alternation: part(?:ies|ners)
         (r"\b(?:either|both|the\s+two)\s+(?:parties|partners)", (("part",), ("ies", "ners"))),
         (r"\bnot\b(?=\s(?:resolved|agreed)\b)", (("agreed", "resolved"), ("not",))),
-        (r"\b\d+\s?(?:m|bn|k)\b", (("bn", "k", "m"), (DIGIT,))),  # a digit: a second, stronger test
+        # "the" is weaker than the words around it, however few the words of its group
+        (r"\b(?:end|closure)\s+of\s+(?:the|this|our)\s+(?:relationship|agreement)\b",
+         (("agreement", "relationship"), ("closure", "end"))),
         (r"\bX{1,2}/X{1,2}/(?:20)?X{2}\b", (("xx",), ("/",))),  # a repeated letter: its least run
         (r"\?{3,}", (("???",),)),
         (r"\\d", (("\\d",),)),  # a backslash and a d: a literal, not a digit
@@ -53,6 +55,13 @@ def test_strongest_group(pattern, needles):
 def test_literal_groups(pattern, groups):
     assert literal_groups(pattern, digits=True) == groups
     assert literal_groups(pattern) == tuple(g for g in groups if DIGIT not in g)  # literals only
+
+
+def test_a_digit_beats_weak_literals():
+    # a unit letter is in nearly every text, a digit in a third of them: the digit is the test,
+    # and the letters only when literals are all there is
+    assert literal_groups(r"\b\d+\s?(?:m|bn|k)\b", digits=True) == ((DIGIT,),)
+    assert literal_groups(r"\b\d+\s?(?:m|bn|k)\b") == (("bn", "k", "m"),)
 
 
 def test_gate_opens_a_pattern_only_when_each_group_is_there():

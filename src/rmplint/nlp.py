@@ -243,14 +243,26 @@ class MarkVocabulary:
     def prepare(self) -> None:
         """Build what is otherwise built on first use."""
         self.patterns_for("")
-        self.cue_words  # noqa: B018 - a cached property: reading it builds it
+        self.cue_words  # noqa: B018 - cached properties: reading them builds them
+        self.cue_lists  # noqa: B018
 
     @functools.cached_property
     def cue_words(self) -> frozenset[str]:
         """Every word mark_sentence looks for in a sentence's word set."""
-        lists = (self.idioms, self.exclusions, self.deferrals, self.future, self.events, self.conditionals,
-                 self.non_binding)
-        return frozenset().union(self.negators, _PERIODIC, {"may"}, *(p.anchors for p in lists))
+        return frozenset(self.cue_lists)
+
+    @functools.cached_property
+    def cue_lists(self) -> dict[str, int]:
+        """Each cue word and the lists it opens, as bits (_NEGATOR, _IDIOM, ...): a sentence's cue
+        words tell at once which lists need searching, instead of each list testing them again."""
+        out: dict[str, int] = {}
+        for bit, words in ((_NEGATOR, self.negators), (_IDIOM, self.idioms.anchors), (_EXCLUSION, self.exclusions.anchors),
+                           (_DEFERRAL, self.deferrals.anchors), (_FUTURE, self.future.anchors),
+                           (_EVENT, self.events.anchors), (_CONDITIONAL, self.conditionals.anchors),
+                           (_NON_BINDING, self.non_binding.anchors), (_PERIODIC_BIT, _PERIODIC), (_MAY, {"may"})):
+            for w in words:
+                out[w] = out.get(w, 0) | bit
+        return out
 
     @functools.cached_property
     def _patterns(self) -> tuple["Gate", tuple[tuple[str, re.Pattern[str]], ...]]:
@@ -370,15 +382,19 @@ class _Phrases(tuple):  # type: ignore[type-arg]
     so that a sentence is searched once per list, and only where such a word occurs (indexed by
     first words, "is" and "to" sent most sentences through every list)."""
 
-    by_anchor: dict[str, tuple[tuple[tuple[str, ...], int], ...]]  # word -> (sequence, its place there)
+    # word -> (sequence, its place there, a word next to it: its offset from the anchor and text)
+    by_anchor: dict[str, tuple[tuple[tuple[str, ...], int, int, str], ...]]
     anchors: frozenset[str]
 
     def __new__(cls, seqs: Iterable[tuple[str, ...]]) -> "_Phrases":
         self = super().__new__(cls, seqs)
-        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], int, int, str]]] = {}
         for seq in self:
             at = max(range(len(seq)), key=lambda j: (seq[j] not in _FUNCTION_WORDS, len(seq[j]), -j))
-            index.setdefault(seq[at], []).append((seq, at))
+            # a neighbour of the anchor, tested before the whole sequence ("agreed" is everywhere,
+            # "be agreed" rarely); a one-word sequence is its own neighbour
+            step = -1 if at > 0 else 1 if len(seq) > 1 else 0
+            index.setdefault(seq[at], []).append((seq, at, step, seq[at + step]))
         self.by_anchor = {w: tuple(v) for w, v in index.items()}
         self.anchors = frozenset(index)
         return self
@@ -397,15 +413,18 @@ def _find_seqs(words: list[str], phrases: _Phrases, present: AbstractSet[str]) -
         p = -1
         for _ in range(words.count(w)):  # the word's places, found by list methods rather than a loop
             p = words.index(w, p + 1)
-            for seq, at in candidates:
+            for seq, at, step, beside in candidates:
                 i, k = p - at, len(seq)
-                if i >= 0 and i + k <= n and (k == 1 or tuple(words[i : i + k]) == seq):
+                if i >= 0 and i + k <= n and (k == 1 or (words[p + step] == beside and tuple(words[i : i + k]) == seq)):
                     found.append((i, i + k))
     if len(found) > 1:
         found.sort(key=lambda span: (span[0], -span[1]))
     return found
 
 
+# the cue lists a sentence's words may open (MarkVocabulary.cue_lists)
+_NEGATOR, _IDIOM, _EXCLUSION, _DEFERRAL, _FUTURE, _EVENT, _CONDITIONAL, _NON_BINDING, _PERIODIC_BIT, _MAY = (
+    1 << i for i in range(10))
 _PERIODIC = frozenset(
     "annually monthly quarterly weekly daily fortnightly yearly regularly routinely periodically each every "
     "continually continuously ongoing throughout".split()
@@ -446,9 +465,13 @@ def mark_sentence(
     present = mv.cue_words.intersection(words)
     if not present and patterns is _NO_PATTERNS:
         return _UNMARKED  # no cue word and no mark pattern: a third of all sentences
+    cues = 0  # the lists this sentence's words open
+    cue_lists = mv.cue_lists
+    for w in present:
+        cues |= cue_lists[w]
     marks: set[str] = set()
     idiom: set[int] = set()
-    for s, e in _find_seqs(words, mv.idioms, present):
+    for s, e in _find_seqs(words, mv.idioms, present) if cues & _IDIOM else ():
         idiom.update(range(s, e))
 
     def clause_start(i: int) -> int:
@@ -462,7 +485,7 @@ def mark_sentence(
         return k if i - k <= _SCOPE_WINDOW else j
 
     negated: set[int] = set()
-    for i, w in enumerate(words if not mv.negators.isdisjoint(present) else ()):
+    for i, w in enumerate(words if cues & _NEGATOR else ()):
         if w not in mv.negators or i in idiom:
             continue
         marks.add("negated")
@@ -486,7 +509,7 @@ def mark_sentence(
             if words[k] not in {"yet", "been", "be", "being", "formally", "currently", "so", "far", "as", "to", "really", "fully"}:
                 break
     excluded: set[int] = set()
-    for s, e in _find_seqs(words, mv.exclusions, present):
+    for s, e in _find_seqs(words, mv.exclusions, present) if cues & _EXCLUSION else ():
         whole = e + 2 < n + 1 and words[e : e + 2] == ["to", "this"]  # "... shall not apply to this Agreement"
         if e < n and words[e] in _CARVE_OUT and not whole:
             # "the cap shall not apply to gross negligence": an exception carved out, not a denial
@@ -496,28 +519,30 @@ def mark_sentence(
             continue  # "n/a" only excludes when it is the verdict at the end of a line
         marks.add("excluded")
         excluded.update(range(clause_start(s), e))
-    if _find_seqs(words, mv.deferrals, present):
+    if cues & _DEFERRAL and _find_seqs(words, mv.deferrals, present):
         marks.add("deferred")
     elif (
-        profile != "contract"
-        and _PERIODIC.isdisjoint(present)
-        and not _find_seqs(words, mv.events, present)
+        cues & _FUTURE
+        and profile != "contract"
+        and not cues & _PERIODIC_BIT
+        and not (cues & _EVENT and _find_seqs(words, mv.events, present))
         and not any(p.search(text) for p in patterns.event_patterns)
     ):
         for s, e in _find_seqs(words, mv.future, present):
             if any(norms[k] in mv.creation for k in range(e, min(n, e + 4))):
                 marks.add("deferred")
                 break
-    if _find_seqs(words, mv.conditionals, present) or ("may" in present and _may_later_agree(words, norms)):
+    if (cues & _CONDITIONAL and _find_seqs(words, mv.conditionals, present)) or (
+            cues & _MAY and _may_later_agree(words, norms)):
         marks.add("conditional")
-    if _find_seqs(words, mv.non_binding, present):
+    if cues & _NON_BINDING and _find_seqs(words, mv.non_binding, present):
         marks.add("non-binding")
-    holders = tuple(m.group(0) for p in patterns.placeholder for m in p.finditer(text))
+    holders = tuple(m.group(0) for p in patterns.placeholder for m in p.finditer(text)) if patterns.placeholder else ()
     if holders:
         marks.add("placeholder")
-    if any(p.search(text) for p in patterns.redaction):
+    if patterns.redaction and any(p.search(text) for p in patterns.redaction):
         marks.add("redacted")
-    if any(p.search(text) for p in patterns.definition):
+    if patterns.definition and any(p.search(text) for p in patterns.definition):
         marks.add("definition")
     if not (marks or negated or excluded):
         return _UNMARKED  # most sentences: one shared value

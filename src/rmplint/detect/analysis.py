@@ -281,9 +281,9 @@ _BARE_EXCLUSION = re.compile(
 def _apply_bare_exclusion(sentences: list[Sentence], first: int) -> None:
     """"Part C — Liquidated Damages. Not used.": a sentence that is only an exclusion disapplies
     what the same block said before it. The block's sentences are sentences[first:]."""
+    if len(sentences) - first < 2:
+        return  # most blocks: one sentence
     mine = list(range(first, len(sentences)))
-    if len(mine) < 2:
-        return
     for pos, i in enumerate(mine[1:], 1):
         if _BARE_EXCLUSION.match(sentences[i].text):
             for j in mine[:pos]:

@@ -57,9 +57,11 @@ def _weak(literal: str) -> bool:
     return (len(word) < 2 and word.isalpha()) or word in _COMMON or not word
 
 
-def _strength(needles: set[str]) -> tuple[bool, int, int]:
-    """Literals beat a digit, long literals beat short ones, few beat many."""
-    return DIGIT not in needles, min(len(n) for n in needles), -len(needles)
+def _strength(needles: set[str]) -> tuple[bool, bool, int, int]:
+    """A group without a weak literal beats one with ("m" or "k" after a number is in nearly every
+    text, a digit in a third of them), literals beat a digit, long literals beat short ones, few
+    beat many."""
+    return not any(_weak(n) for n in needles), DIGIT not in needles, min(len(n) for n in needles), -len(needles)
 
 
 def _best(groups: list[set[str]]) -> set[str]:
