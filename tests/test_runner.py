@@ -189,6 +189,35 @@ def test_a_read_ahead_stopped_mid_document_leaves_it_to_the_workers(tmp_path, ch
     assert not Path(ahead.folder).exists()
 
 
+def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monkeypatch):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    path = tmp_path / "slow.txt"
+    path.write_text(PLAN, encoding="utf-8")
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=1")  # still reading it when the pool starts
+    ahead = ReadAhead([str(path)], Limits())
+    results = run_batch([str(path)], CheckSpec(), checker, jobs=1, timeout=30, read_ahead=ahead)
+    assert list(ahead.read) == [0]  # finished by the read-ahead (not stopped) and handed to the worker
+    monkeypatch.delenv(TEST_DELAY_ENV)
+    assert _json(results) == _json(run_batch([str(path)], CheckSpec(), checker))
+    assert not Path(ahead.folder).exists()
+
+
+def test_the_wait_for_a_lone_document_counts_against_its_timeout(tmp_path, checker, monkeypatch):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    path = tmp_path / "slow.txt"
+    path.write_text(PLAN, encoding="utf-8")
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=20")
+    ahead = ReadAhead([str(path)], Limits())
+    started = time.monotonic()
+    (result,) = run_batch([str(path)], CheckSpec(), checker, jobs=1, timeout=1, read_ahead=ahead)
+    assert result.error_kind == "timeout" and ahead.read == {}
+    assert time.monotonic() - started < 10  # one timeout in all, not one for the wait and one for the worker
+
+
 def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monkeypatch):
     import tempfile
 
@@ -196,8 +225,11 @@ def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monke
     from rmplint.runner import ReadAhead
 
     assert ReadAhead.start(batch, Limits(), jobs=1, scheduler=None) is None
-    assert ReadAhead.start(batch[:2], Limits(), jobs=2, scheduler=None) is None  # no more documents than workers
+    assert ReadAhead.start([], Limits(), jobs=2, scheduler=None) is None
     assert ReadAhead.start(batch, Limits(), jobs=2, scheduler="local") is None
+    lone = ReadAhead.start(batch[:1], Limits(), jobs=2, scheduler=None)  # one document, a spare core
+    assert lone is not None
+    lone.close()
 
     def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied")

@@ -235,8 +235,11 @@ def run_checks(docs: list[str], spec, build, batch_args: dict):  # type: ignore[
     built (runner.ReadAhead). Returns the checker and the results."""
     from rmplint.runner import DaskMissing, ReadAhead, run_batch
 
-    jobs = min(batch_args["jobs"] or os.cpu_count() or 1, len(docs))
-    ahead = ReadAhead.start(docs, spec.options.limits, jobs, batch_args["scheduler"])
+    allowed = batch_args["jobs"] or os.cpu_count() or 1  # processes the batch may use
+    jobs = min(allowed, len(docs))
+    # the read-ahead runs beside the parent while it builds the checker, and only feeds a pool
+    pooled = jobs > 1 or batch_args["timeout"] is not None
+    ahead = ReadAhead.start(docs, spec.options.limits, allowed, batch_args["scheduler"]) if pooled else None
     try:
         checker = build()  # rule errors surface here, once
         return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],

@@ -126,8 +126,10 @@ class ReadAhead:
     This process uses one of them to read documents, smallest first (the workers take the largest
     first), into a private folder as pickles, each written whole or not at all. When the pool
     starts it is stopped, and the workers are sent the documents it finished instead of reading
-    them. It is only a speed-up: a document it could not read, or had not finished, is read by a
-    worker as usual (and gets the same error or timeout as ever)."""
+    them; a lone document it is still reading is waited for (within the timeout), since reading
+    it again from the start could only take longer. It is only a speed-up: a document it could
+    not read, or had not finished, is read by a worker as usual (and gets the same error or
+    timeout as ever)."""
 
     def __init__(self, paths: Sequence[str], limits: Any) -> None:
         import multiprocessing as mp
@@ -145,20 +147,27 @@ class ReadAhead:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self.read: dict[int, str] = {}  # path index -> its pickle, once stopped
+        self.count = len(paths)
 
     @classmethod
     def start(cls, paths: Sequence[str], limits: Any, jobs: int, scheduler: str | None) -> ReadAhead | None:
-        """A read-ahead for a local pool of several workers with more documents than workers, where
-        fork makes starting it cheap; None otherwise, or when no temporary folder or process can be
-        had (it is only a speed-up)."""
+        """A read-ahead for a local worker pool when the batch may use two processes or more
+        (`jobs`: the --jobs asked for, the CPU count by default, however few the documents: one
+        document alone is read while the checker is built), where fork makes starting it cheap;
+        None otherwise, or when no temporary folder or process can be had (it is only a speed-up)."""
         import multiprocessing as mp
 
-        if jobs < 2 or len(paths) <= jobs or scheduler or "fork" not in mp.get_all_start_methods():
+        if jobs < 2 or not paths or scheduler or "fork" not in mp.get_all_start_methods():
             return None
         try:
             return cls(paths, limits)
         except OSError:
             return None
+
+    def finish(self, limit: float | None) -> None:
+        """Let it finish reading a lone document, for at most `limit` seconds (None: no limit)."""
+        if self.count == 1:
+            self._proc.join(limit)
 
     def stop(self) -> None:
         """Stop reading; `read` then holds what was finished."""
@@ -352,9 +361,17 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
     read: dict[int, str] = {}
+    spent: dict[int, float] = {}  # seconds of a document's timeout spent waiting for the read-ahead
     if read_ahead is not None:
+        began = time.monotonic()
+        read_ahead.finish(timeout)
+        if read_ahead.count == 1:
+            spent[todo[0]] = time.monotonic() - began
         read_ahead.stop()  # the checker is built: from now on the workers have the cores
         read = read_ahead.read
+
+    def deadline(i: int | None, now: float) -> float:
+        return now + timeout - spent.get(i, 0.0) if i is not None and timeout is not None else float("inf")
 
     def task(i: int) -> Any:
         """What a worker is sent for document i: its path, or its path and the read-ahead pickle."""
@@ -366,7 +383,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
             for w in workers:
                 if w.ready and w.task is None and queue:
                     w.task = queue.pop()
-                    w.deadline = now + timeout if timeout is not None else float("inf")
+                    w.deadline = deadline(w.task, now)
                     w.conn.send(task(w.task))
             nearest = min((w.deadline for w in workers if w.task is not None), default=float("inf"))
             wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
@@ -396,7 +413,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
                 else:
                     done(w.task, value)  # type: ignore[arg-type]
                 w.task = sent
-                w.deadline = time.monotonic() + timeout if sent is not None and timeout is not None else float("inf")
+                w.deadline = deadline(sent, time.monotonic())
             now = time.monotonic()
             for w in list(workers):
                 if w.task is not None and now >= w.deadline:
