@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import heapq
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -175,7 +176,7 @@ class Checker:
                 out.append(ClauseVerdict(c.clause, c.title, c.stage, "not-checked", "info", "no rule for this clause yet"))
                 continue
             res = self.evaluate(rule, ix.adoc, ix)
-            evidence = _evidence(res.hits, ix)
+            evidence, total = _evidence(res.hits, ix, keep)
             out.append(
                 ClauseVerdict(
                     clause=c.clause,
@@ -185,8 +186,8 @@ class Checker:
                     severity=self._severity(rule),
                     reason=res.reason,
                     rule=rule.id,
-                    evidence=evidence[:keep] if keep else evidence,
-                    evidence_total=len(evidence),
+                    evidence=evidence,
+                    evidence_total=total,
                 )
             )
         return out
@@ -316,10 +317,14 @@ def _rejected_note(rejected: list[Rejected], adoc: AnalysedDocument) -> str:
     return "; not counted: " + ", ".join(bits)
 
 
-def _evidence(hits: Sequence[Hit], ix: DocumentIndex) -> tuple[Evidence, ...]:
-    """The distinct quotes of the hits, in document order (equal places: in the order found)."""
-    quotes = sorted(dict.fromkeys(ix.quote_numbers(hits)), key=ix.quote_order.__getitem__)
-    return tuple(map(ix.quotes.__getitem__, quotes))
+def _evidence(hits: Sequence[Hit], ix: DocumentIndex, keep: int) -> tuple[tuple[Evidence, ...], int]:
+    """The first `keep` (0: all) distinct quotes of the hits in document order (equal places: in
+    the order found), and how many there are."""
+    numbers = dict.fromkeys(ix.quote_numbers(hits))
+    order = ix.quote_order.__getitem__
+    # nsmallest gives what sorted(...)[:keep] gives, equal keys included, without sorting them all
+    quotes = heapq.nsmallest(keep, numbers, key=order) if 0 < keep < len(numbers) else sorted(numbers, key=order)
+    return tuple(map(ix.quotes.__getitem__, quotes)), len(numbers)
 
 
 def _term_message(rule: Rule, h: Hit) -> str:

@@ -179,7 +179,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
         patterns = mv.patterns_for(block.text)  # the mark patterns that may match in this block
-        holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)]
+        holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)] if patterns.placeholder else ()
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
@@ -205,7 +205,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             norms = block_norms[sent.start : sent.end]
             sm = mark_sentence(words, norms, raw, profile, patterns)
             # a placeholder the sentencizer cut in two ("[insert triggers, e.g. ...]") marks both halves
-            cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char]
+            cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char] if holder_spans else ()
             if cut and "placeholder" not in sm.marks:
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
@@ -258,7 +258,7 @@ def _split_by_marks(
     """A sentence's concepts as (present, only negated, only disapplied), by where each hit falls:
     under an exclusion, under a negation, or free. `first`: the sentence's first token in the block."""
     if not (sm.excluded_tokens or sm.negated_tokens):
-        return matcher.names(hits), _NONE, _NONE  # most sentences
+        return matcher.names(hits) if hits else _NONE, _NONE, _NONE  # most sentences
     clean: set[str] = set()
     neg: set[str] = set()
     exc: set[str] = set()
