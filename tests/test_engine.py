@@ -326,3 +326,21 @@ def test_profile_cues_are_counted_as_a_pass_of_every_cue_over_the_opening_would(
                 assert f"{name} x{counts[name]}" in reason, (path, name, reason)
             else:
                 assert f"{name} x" not in reason, (path, name, reason)
+
+
+@pytest.mark.parametrize("text", [
+    "The exit strategy is [insert date] and will be agreed at the first annual review.",
+    '"Relationship Manager" means the person named in Schedule 2; fees of £1.5m per annum.',
+    "In the event of the relationship ends, both sponsors meet. ****",
+    "Nothing here at all",
+])
+def test_one_pretest_pass_opens_what_the_concept_and_mark_pretests_open(checker, text):
+    import re
+
+    from rmplint.detect.prefilter import Gate
+    from rmplint.nlp import mark_vocabulary
+
+    matcher, mv = checker.matcher, mark_vocabulary()
+    concept_part, mark_part = matcher.open_block(text)
+    assert mv.patterns_opened(mark_part) == mv.patterns_for(text)
+    assert concept_part == Gate([(p, re.I) for _, p in matcher._regex]).open(text.casefold())

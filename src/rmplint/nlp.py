@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, cast
+from typing import TYPE_CHECKING, AbstractSet, Any, Iterable, Sequence, cast
 
 from rmplint import cache
 
@@ -275,12 +275,19 @@ class MarkVocabulary:
         """Whether a text holds template text left in ("TBC", "[insert amount]", "XX/XX/20XX")."""
         return any(p.search(text) for p in self.patterns_for(text).placeholder)
 
+    def pattern_sources(self) -> list[tuple[str, int]]:
+        """The mark patterns as (source, flags), in the order patterns_opened() counts them."""
+        return [(p.pattern, p.flags) for _, p in self._patterns[1]]
+
     def patterns_for(self, text: str) -> "MarkPatterns":
         """The mark patterns that may match in `text` (a block: its sentences are parts of it)."""
-        gate, families = self._patterns
-        opened = gate.open(text.casefold())
+        return self.patterns_opened(self._patterns[0].open(text.casefold()))
+
+    def patterns_opened(self, opened: Sequence[int]) -> "MarkPatterns":
+        """The mark patterns of these indexes (into pattern_sources()), grouped by family."""
         if not opened:
             return _NO_PATTERNS
+        families = self._patterns[1]
         got: dict[str, list[re.Pattern[str]]] = {}
         for i in opened:
             family, p = families[i]

@@ -178,12 +178,13 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
-        patterns = mv.patterns_for(block.text)  # the mark patterns that may match in this block
+        concept_patterns, mark_patterns = matcher.open_block(block.text)  # those that may match here
+        patterns = mv.patterns_opened(mark_patterns)
         holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)] if patterns.placeholder else ()
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
-        hits = matcher.find(sdoc, block.text)
+        hits = matcher.find(sdoc, block.text, concept_patterns)
         if len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
                 block.kind == "table_cell" and (loc.row == 1 or loc.col == 1))):
             # a heading's or a header cell's concepts are the context of the blocks after it:

@@ -6,6 +6,7 @@ spaCy's PhraseMatcher with hundreds of phrases costs about the same as with one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -33,7 +34,7 @@ class ConceptMatcher:
     names are worked out once per key instead of once per hit."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
-        from rmplint.nlp import get_nlp, phrase_keys
+        from rmplint.nlp import get_nlp, mark_vocabulary, phrase_keys
 
         nlp = get_nlp()  # first: it imports spaCy
         from spacy.matcher import PhraseMatcher
@@ -45,17 +46,11 @@ class ConceptMatcher:
         keys: dict[str, Any] = phrase_keys(texts)  # Any: spaCy's stubs type add() for Docs only
         lowers: dict[str, Any] = phrase_keys((p for c in pack.concepts.values() for p in c.exact), "LOWER")
         # which concepts count as which: a hit for X also counts for every concept including X
-        parents: dict[str, set[str]] = {n: {n} for n in pack.concepts}
-        changed = True
-        while changed:
-            changed = False
-            for c in pack.concepts.values():
-                for inc in c.includes:
-                    for n, ps in parents.items():
-                        if inc in ps and c.name not in ps:
-                            ps.add(c.name)
-                            changed = True
-        expand = {n: frozenset(ps) for n, ps in parents.items()}
+        included_by: dict[str, list[str]] = {}
+        for c in pack.concepts.values():
+            for inc in c.includes:
+                included_by.setdefault(inc, []).append(c.name)
+        expand = {n: _ancestors(n, included_by) for n in pack.concepts}
         expand.update((name, frozenset({name})) for name in adhoc)
         # distinct phrase -> the concepts that list it, in a stable order
         by_norm: dict[tuple[int, ...], set[str]] = {}
@@ -115,21 +110,31 @@ class ConceptMatcher:
         # a third to two thirds of them, and compiling all took a third of the matcher's build
         self._regex = [(strings[k], p) for p, k in zip(regex_names, regex_keys)]
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._regex)
-        # the pre-test: a pattern whose required literals are not all in a text is not run on it
-        self._gate = Gate([(p, re.I) for p in regex_names])
+        # the pre-test: a pattern whose required literals are not all in a text is not run on it.
+        # The sentence-mark patterns are tested in the same pass (open_block), after these.
+        self._gate = Gate([*((p, re.I) for p in regex_names), *mark_vocabulary().pattern_sources()])
+        self._marks_from = len(regex_names)
 
     def concepts_of(self, group: int) -> frozenset[str]:
         """Every concept a hit's group counts for."""
         return self._concepts[group]
 
-    def find(self, doc: "Doc", text: str | None = None) -> list[ConceptHit]:
+    def open_block(self, text: str) -> tuple[list[int], list[int]]:
+        """The concept patterns (for find) and the sentence-mark patterns (for
+        MarkVocabulary.patterns_opened) that may match in a text: one pass of the pre-test for both."""
+        opened = self._gate.open(text.casefold())
+        cut = bisect.bisect_left(opened, self._marks_from)
+        return opened[:cut], [i - self._marks_from for i in opened[cut:]]
+
+    def find(self, doc: "Doc", text: str | None = None, opened: list[int] | None = None) -> list[ConceptHit]:
         """Where the concepts' words occur in `doc`, at token offsets. `text`: doc.text, when the
-        caller has it (spaCy builds it from the tokens on every call)."""
+        caller has it (spaCy builds it from the tokens on every call); `opened`: the concept
+        patterns open_block() gave for it."""
         hits = self._by_norm(doc)
         hits.extend(self._by_lower(doc))
         if self._regex:
             text = doc.text if text is None else text
-            for i in self._gate.open(text.casefold()):
+            for i in self.open_block(text)[0] if opened is None else opened:
                 gid, pattern = self._regex[i]
                 rx = self._compiled[i]
                 if rx is None:
@@ -151,6 +156,18 @@ class ConceptMatcher:
             concepts = self._concepts
             got = self._names[groups] = frozenset().union(*(concepts[g] for g in groups))
         return got
+
+
+def _ancestors(name: str, included_by: dict[str, list[str]]) -> frozenset[str]:
+    """The concept and every concept that includes it, directly or through others."""
+    seen = {name}
+    todo = [name]
+    while todo:
+        for parent in included_by.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return frozenset(seen)
 
 
 def _rule_names(rule) -> Iterable[str]:  # type: ignore[no-untyped-def]
