@@ -322,8 +322,12 @@ def _evidence(hits: Sequence[Hit], ix: DocumentIndex, keep: int) -> tuple[tuple[
     the order found), and how many there are."""
     numbers = dict.fromkeys(ix.quote_numbers(hits))
     order = ix.quote_order.__getitem__
-    # nsmallest gives what sorted(...)[:keep] gives, equal keys included, without sorting them all
-    quotes = heapq.nsmallest(keep, numbers, key=order) if 0 < keep < len(numbers) else sorted(numbers, key=order)
+    # nsmallest gives what sorted(...)[:keep] gives, equal keys included; it is quicker only when
+    # the quotes far outnumber those kept (sorting is C, nsmallest's loop is Python)
+    if keep and len(numbers) > 20 * keep:
+        quotes = heapq.nsmallest(keep, numbers, key=order)
+    else:
+        quotes = sorted(numbers, key=order)[: keep or None]
     return tuple(map(ix.quotes.__getitem__, quotes)), len(numbers)
 
 
