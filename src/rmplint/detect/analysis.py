@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
-from rmplint.model import Block, Document, Location
+from rmplint.model import Block, Document, Location, frozen_from
 from rmplint.nlp import (
     WORDS,
     SentenceMarks,
@@ -211,19 +211,19 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
             sentences.append(
-                Sentence(
-                    index=len(sentences),
-                    block=bi,
-                    text=text,
-                    kind=block.kind,
-                    location=loc,
-                    marks=share(sm.marks | sec_marks),
-                    concepts=share(clean),
-                    negated=share(neg),
-                    excluded=share(exc),
-                    context=share(ctx),
-                    placeholders=sm.placeholders,
-                )
+                frozen_from(Sentence, {
+                    "index": len(sentences),
+                    "block": bi,
+                    "text": text,
+                    "kind": block.kind,
+                    "location": loc,
+                    "marks": share(sm.marks | sec_marks),
+                    "concepts": share(clean),
+                    "negated": share(neg),
+                    "excluded": share(exc),
+                    "context": share(ctx),
+                    "placeholders": sm.placeholders,
+                })
             )
         _apply_bare_exclusion(sentences, first)
         if block.kind != "list_item":
@@ -364,9 +364,8 @@ def _filled_columns(cells: list[Cell]) -> dict[tuple[int, int], bool]:
     mv = mark_vocabulary()
     out: dict[tuple[int, int], bool] = {}
     for t, r, c, text in cells:
-        if r > 1:
-            real = not _EMPTY_CELL.match(text) and not mv.holds_placeholder(text)
-            out[(t, c)] = out.get((t, c), False) or real
+        if r > 1 and not out.get((t, c)):  # a column is filled from its first real cell on
+            out[(t, c)] = not _EMPTY_CELL.match(text) and not mv.holds_placeholder(text)
     return out
 
 
