@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,33 @@ def test_sentences_and_hits_made_without_their_init_equal_those_made_with_it(che
             assert obj == cls(**vars(obj)) and hash(obj) == hash(cls(**vars(obj)))
         with pytest.raises(dataclasses.FrozenInstanceError):
             made[0].text = "changed"
+
+
+@pytest.mark.parametrize("pattern, flags, newline", [
+    (r"\bexit strateg(?:y|ies)\b", re.I, False),
+    (r"\blessons[ -](?:learned|learnt)\b", re.I, False),
+    (r"\bBS\s?11000\b", re.I, True),  # \s matches a line break
+    (r"\bterm[^.]{0,9}ends", re.I, True),  # so does a negated set
+    (r"\bterm.{0,9}ends", re.I, False),
+    (r"\bterm.{0,9}ends", re.I | re.S, True),
+    (r"\b\w+\d[\w-]*\S", 0, False),
+])
+def test_a_pattern_that_may_match_a_line_break_is_told(pattern, flags, newline):
+    from rmplint.engine import _may_match_newline
+
+    assert _may_match_newline(re.compile(pattern, flags)) is newline
+
+
+@pytest.mark.parametrize("text", [
+    "Exit strategy\nThe exit strategies are set.\nEXIT STRATEGY: see the exit strategy.",
+    "no match here\nexit\nstrategy",  # a match would cross the line break: there is none
+    "exitstrategy exit strategy\n\nexit strategy",
+    "exit strategy",
+    "",
+])
+def test_line_by_line_counts_are_the_counts_of_the_whole_text(text):
+    from rmplint.engine import _count
+
+    rx = re.compile(r"\bexit strateg(?:y|ies)\b", re.I)
+    assert _count(rx, text, text.lower(), ("exit strateg",)) == len(rx.findall(text))
+    assert _count(rx, text, None, ("exit strateg",)) == len(rx.findall(text))  # text not ASCII: the whole pass
