@@ -8,20 +8,7 @@ Page headers, footers and footnotes are kept apart from the body in `furniture`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
-
-T = TypeVar("T")
-
-
-def frozen_from(cls: type[T], fields: dict[str, Any]) -> T:
-    """An instance of the frozen dataclass `cls` from every one of its fields, made without the
-    generated __init__, which sets each field through object.__setattr__ (two thirds of making
-    the 12,000 sentences of a 500-page plan). The instance is as frozen as any other; callers
-    pass every field (tests compare with the usual constructor)."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(fields)
-    return obj
-
+from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_cell"]
 Part = Literal["body", "header", "footer", "footnote"]

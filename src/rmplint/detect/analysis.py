@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
-from rmplint.model import Block, Document, Location, frozen_from
+from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     WORDS,
     SentenceMarks,
@@ -211,19 +211,19 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
             clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
             sentences.append(
-                frozen_from(Sentence, {
-                    "index": len(sentences),
-                    "block": bi,
-                    "text": text,
-                    "kind": block.kind,
-                    "location": loc,
-                    "marks": share(sm.marks | sec_marks),
-                    "concepts": share(clean),
-                    "negated": share(neg),
-                    "excluded": share(exc),
-                    "context": share(ctx),
-                    "placeholders": sm.placeholders,
-                })
+                Sentence(
+                    index=len(sentences),
+                    block=bi,
+                    text=text,
+                    kind=block.kind,
+                    location=loc,
+                    marks=share(sm.marks | sec_marks),
+                    concepts=share(clean),
+                    negated=share(neg),
+                    excluded=share(exc),
+                    context=share(ctx),
+                    placeholders=sm.placeholders,
+                )
             )
         _apply_bare_exclusion(sentences, first)
         if block.kind != "list_item":

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 from rmplint.detect import Hit
 from rmplint.detect.analysis import BLOCKING, AnalysedDocument
 from rmplint.findings import Evidence, location_key
-from rmplint.model import Location, frozen_from
+from rmplint.model import Location
 
 Bits = int  # a set of sentence indexes: bit i is set when sentence i belongs to it
 T = TypeVar("T")
@@ -141,9 +141,7 @@ class DocumentIndex:
         for i in indexes:
             if cache[i] is None:
                 s = self.adoc.sentences[i]
-                cache[i] = frozen_from(Hit, {"text": s.text, "location": s.location, "sentence": i,
-                                             "joint": "joint" in s.concepts, "joint_context": "joint" in s.context,
-                                             "weak": weak, "note": None})
+                cache[i] = Hit(s.text, s.location, i, "joint" in s.concepts, "joint" in s.context, weak=weak)
         return list(map(cache.__getitem__, indexes))  # type: ignore[arg-type]
 
     def quote_numbers(self, hits: Sequence[Hit]) -> list[int]:
