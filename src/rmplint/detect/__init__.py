@@ -12,9 +12,11 @@ from typing import Callable, Mapping
 from rmplint.model import Location
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
-    """One piece of evidence a detector found."""
+    """One piece of evidence a detector found. A plain slotted record, never changed once made
+    (dataclasses.replace makes a changed copy): a frozen dataclass sets each field through
+    object.__setattr__, and a check makes 12,000 hits per 500 pages."""
 
     text: str
     location: Location
