@@ -14,7 +14,7 @@ BlockKind = Literal["heading", "paragraph", "list_item", "table_cell"]
 Part = Literal["body", "header", "footer", "footnote"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a block sits. All indexes are 1-based, as a reader counts them; None when unknown.
 
@@ -64,7 +64,7 @@ class Location:
         return ", ".join(bits) or "document"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """One unit of text: a heading, a paragraph, a list item or a table cell.
 
