@@ -360,15 +360,8 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
-    read: dict[int, str] = {}
+    read: dict[int, str] = {}  # documents the read-ahead finished -> their pickles
     spent: dict[int, float] = {}  # seconds of a document's timeout spent waiting for the read-ahead
-    if read_ahead is not None:
-        began = time.monotonic()
-        read_ahead.finish(timeout)
-        if read_ahead.count == 1:
-            spent[todo[0]] = time.monotonic() - began
-        read_ahead.stop()  # the checker is built: from now on the workers have the cores
-        read = read_ahead.read
 
     def deadline(i: int | None, now: float) -> float:
         return now + timeout - spent.get(i, 0.0) if i is not None and timeout is not None else float("inf")
@@ -378,6 +371,13 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
         return (paths[i], read[i]) if i in read else paths[i]
 
     try:
+        if read_ahead is not None:  # inside the try: the workers are stopped if the wait is interrupted
+            began = time.monotonic()
+            read_ahead.finish(timeout)
+            if read_ahead.count == 1:
+                spent[todo[0]] = time.monotonic() - began
+            read_ahead.stop()  # the checker is built: from now on the workers have the cores
+            read.update(read_ahead.read)
         while queue or any(w.task is not None for w in workers):
             now = time.monotonic()
             for w in workers:
