@@ -357,9 +357,9 @@ def test_one_pretest_pass_opens_what_the_concept_and_mark_pretests_open(checker,
     (r"\b\w+\d[\w-]*\S", 0, False),
 ])
 def test_a_pattern_that_may_match_a_line_break_is_told(pattern, flags, newline):
-    from rmplint.engine import _may_match_newline
+    from rmplint.detect.prefilter import may_match_newline
 
-    assert _may_match_newline(re.compile(pattern, flags)) is newline
+    assert may_match_newline(pattern, flags) is newline
 
 
 @pytest.mark.parametrize("text", [

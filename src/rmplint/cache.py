@@ -26,7 +26,7 @@ def cache_dir() -> Path | None:
 
 def key(*parts: str | bytes) -> str:
     """A hex digest of the parts, each framed by its length so that no two lists give one key."""
-    chunks = []
+    chunks: list[bytes] = []
     for part in parts:  # thousands of phrases: hashed as one string, not two updates each
         data = part.encode() if isinstance(part, str) else part
         chunks += (b"%d\0" % len(data), data)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from rmplint import checks
 from rmplint.catalogue import load_catalogue
@@ -436,21 +436,21 @@ def _profile_cues() -> tuple[Gate, list[re.Pattern[str]], list[tuple[str, ...] |
     text cannot hold (each cue was a pass over 200,000 characters: 50 ms of every check in auto
     profile), and for each cue no match of which can cross a line break, the literals every match
     holds one of: such a cue is counted only on the lines holding one (_count)."""
-    from rmplint.detect.prefilter import literal_groups
+    from rmplint.detect.prefilter import literal_groups, may_match_newline
 
     cues = [(rx, 0 if any(k in rx for k in _CASE_SENSITIVE) else re.I) for _, rx, _, _ in (*_CONTRACT_CUES, *_RMP_CUES)]
     compiled = [re.compile(rx, flags) for rx, flags in [*cues, (_SHALL, re.I)]]
     lines = []
     for rx in compiled:
         groups = literal_groups(rx.pattern, rx.flags)
-        lines.append(groups[0] if groups and not _may_match_newline(rx) else None)
+        lines.append(groups[0] if groups and not may_match_newline(rx.pattern, rx.flags) else None)
     return Gate(cues), compiled, lines
 
 
 def _count(rx: re.Pattern[str], text: str, lower: str | None, literals: tuple[str, ...] | None) -> int:
     """len(rx.findall(text)). A pattern that cannot match a line break is only run on the lines
     holding one of `literals` (found in `lower`, the text lower-cased, when that keeps every
-    character's place): a pass over 200,000 characters took 2.7 ms per cue, as a leading \b
+    character's place): a pass over 200,000 characters took 2.7 ms per cue, as a leading \\b
     keeps Python's regex engine from skipping ahead to a literal."""
     if literals is None or lower is None:
         return len(rx.findall(text))
@@ -466,44 +466,6 @@ def _count(rx: re.Pattern[str], text: str, lower: str | None, literals: tuple[st
                 n += len(rx.findall(text, start, end))
             at = lower.find(literal, end)
     return n
-
-
-def _may_match_newline(rx: re.Pattern[str]) -> bool:
-    """Whether a match of the pattern may hold a line break (True when unsure)."""
-    from rmplint.rules.regex_safety import _c, _sre_parse
-
-    def node(op: Any, av: Any) -> bool:
-        if op is _c.LITERAL:
-            return bool(av == 10)
-        if op is _c.NOT_LITERAL:
-            return bool(av != 10)
-        if op is _c.ANY:
-            return bool(rx.flags & re.S)
-        if op is _c.AT:
-            return False
-        if op is _c.IN:
-            return any(item(o, a) for o, a in av)
-        if op in (_c.SUBPATTERN, _c.ASSERT, _c.ASSERT_NOT):
-            return seq(av[-1])
-        if op is _c.BRANCH:
-            return any(seq(alt) for alt in av[1])
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-            return seq(av[2])
-        return True
-
-    def item(op: Any, av: Any) -> bool:
-        if op is _c.LITERAL:
-            return bool(av == 10)
-        if op is _c.RANGE:
-            return bool(av[0] <= 10 <= av[1])
-        if op is _c.CATEGORY:
-            return av not in (_c.CATEGORY_WORD, _c.CATEGORY_DIGIT, _c.CATEGORY_NOT_SPACE)
-        return True  # a negated set, and anything else
-
-    def seq(items: Any) -> bool:
-        return any(node(op, av) for op, av in items)
-
-    return seq(_sre_parse.parse(rx.pattern, rx.flags))
 
 
 def detect_profile(doc: Document) -> tuple[str, str]:

@@ -111,6 +111,46 @@ def _groups(items: Sequence[Any]) -> list[set[str]]:
     return out
 
 
+def may_match_newline(pattern: str, flags: int = 0) -> bool:
+    """Whether a match of the pattern may hold a line break (True when unsure)."""
+
+    def node(op: Any, av: Any) -> bool:
+        if op is _c.LITERAL:
+            return bool(av == 10)
+        if op is _c.NOT_LITERAL:
+            return bool(av != 10)
+        if op is _c.ANY:
+            return bool(flags & re.S)
+        if op is _c.AT:
+            return False
+        if op is _c.IN:
+            return any(item(o, a) for o, a in av)
+        if op in (_c.SUBPATTERN, _c.ASSERT, _c.ASSERT_NOT):
+            return seq(av[-1])
+        if op is _c.BRANCH:
+            return any(seq(alt) for alt in av[1])
+        if op in _REPEATS:
+            return seq(av[2])
+        return True
+
+    def item(op: Any, av: Any) -> bool:
+        if op is _c.LITERAL:
+            return bool(av == 10)
+        if op is _c.RANGE:
+            return bool(av[0] <= 10 <= av[1])
+        if op is _c.CATEGORY:
+            return av not in (_c.CATEGORY_WORD, _c.CATEGORY_DIGIT, _c.CATEGORY_NOT_SPACE)
+        return True  # a negated set, and anything else
+
+    def seq(items: Any) -> bool:
+        return any(node(op, av) for op, av in items)
+
+    try:
+        return seq(_sre_parse.parse(pattern, flags))
+    except (re.error, RecursionError, OverflowError):
+        return True
+
+
 class Gate:
     """Which of many patterns can match a text: one pass of an Aho-Corasick automaton over the
     case-folded text finds every literal the patterns need, and a pattern runs only when each of
