@@ -151,6 +151,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     lead_in_deferred = False
     in_recitals = False
     path_context: dict[tuple[str, ...], frozenset[str]] = {}  # heading path -> its concepts
+    holder_cells: set[tuple[int, int, int]] = set()  # table cells holding a placeholder
     for bi, (block, sdoc) in enumerate(zip(doc.blocks, nlp.pipe(texts, batch_size=256))):
         loc = block.location
         ctx = path_context.get(loc.heading_path)
@@ -185,6 +186,8 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         concept_patterns, mark_patterns = matcher.open_block(block.text)  # those that may match here
         patterns = mv.patterns_opened(mark_patterns)
         holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)] if patterns.placeholder else ()
+        if holder_spans and block.kind == "table_cell":
+            holder_cells.add((loc.table or 0, loc.row or 0, loc.col or 0))
         sents = list(sdoc.sents)
         first = len(sentences)  # this block's sentences are sentences[first:]
         # each hit goes to the sentence it starts in (sentences partition the block's tokens)
@@ -235,7 +238,7 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             deferring = last is not None and "deferred" in last.marks
             lead_in_deferred = deferring and (block.kind == "heading" or block.text.rstrip().endswith(":"))
     sentences = _non_binding_sections(sentences)
-    filled = _filled_columns(cells)
+    filled = _filled_columns(cells, holder_cells)
     rows = _row_texts(cells)
     tables = tuple(
         TableView(
@@ -363,13 +366,13 @@ def _non_binding_sections(sentences: list[Sentence]) -> list[Sentence]:
 _EMPTY_CELL = re.compile(r"^\W*(?:n/?a|none|nil|tbc|tba|tbd|to be confirmed|-+|—|–)?\W*$", re.I)
 
 
-def _filled_columns(cells: list[Cell]) -> dict[tuple[int, int], bool]:
-    """Which table columns hold real content below the header row."""
-    mv = mark_vocabulary()
+def _filled_columns(cells: list[Cell], holder_cells: set[tuple[int, int, int]]) -> dict[tuple[int, int], bool]:
+    """Which table columns hold real content below the header row (`holder_cells`: the cells
+    holding a placeholder, as the sentence marks found them)."""
     out: dict[tuple[int, int], bool] = {}
     for t, r, c, text in cells:
         if r > 1 and not out.get((t, c)):  # a column is filled from its first real cell on
-            out[(t, c)] = not _EMPTY_CELL.match(text) and not mv.holds_placeholder(text)
+            out[(t, c)] = not _EMPTY_CELL.match(text) and (t, r, c) not in holder_cells
     return out
 
 
