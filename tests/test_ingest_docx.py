@@ -616,3 +616,16 @@ def test_table_of_contents_entries_do_not_become_the_current_clause(tmp_path: Pa
         ("18 Exit strategy\t12", "3"),
         ("The board meets quarterly.", "3"),
     ]
+
+
+def test_a_read_document_pickles_whole(rmp: Document) -> None:
+    # the read-ahead hands documents to the workers as pickles; Location and Block pickle as their fields
+    import pickle
+
+    again = pickle.loads(pickle.dumps(rmp, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == rmp
+    cell = next(b for b in again.blocks if b.kind == "table_cell" and b.location.heading_path)
+    original = next(b for b in rmp.blocks if b.kind == "table_cell" and b.location.heading_path)
+    assert (cell.location.table, cell.location.row, cell.location.col, cell.location.heading_path) == (
+        original.location.table, original.location.row, original.location.col, original.location.heading_path)
+    assert all(type(b) is Block for b in again.blocks) and again.furniture == rmp.furniture

@@ -34,6 +34,12 @@ class Location:
     clause_ref: str | None = None
     part: Part = "body"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as its fields in order (documents read ahead, results from workers): the state
+        # methods dataclasses give slotted classes look the fields up again for every object
+        return Location, (self.page, self.paragraph, self.table, self.row, self.col, self.heading_path,
+                          self.clause_ref, self.part)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "page": self.page,
@@ -76,6 +82,9 @@ class Block:
     location: Location
     level: int = 0
     style: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Block, (self.kind, self.text, self.location, self.level, self.style)  # see Location
 
 
 @dataclass(frozen=True)
