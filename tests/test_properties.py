@@ -180,3 +180,27 @@ def test_stable_json_writes_what_the_standard_library_writes(data):
     from rmplint.report.common import stable_json
 
     assert stable_json(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_REPORT_VALUES)
+def test_the_json_bytes_are_the_json_text_in_utf8(data):
+    from rmplint.report.common import stable_json, stable_json_bytes
+
+    got = stable_json_bytes(data)  # None where orjson refuses the data (a lone surrogate)
+    assert got is None or got == stable_json(data).encode("utf-8")
+
+
+@pytest.mark.parametrize("warning", ["plain", "Zusammenarbeit \u00e9t\u00e9 \u2013 \U0001f91d", "bad \udc80 byte"])
+def test_the_json_report_goes_out_as_utf8_that_reads_back_the_same(warning):
+    # a lone surrogate (orjson refuses it) is written as its JSON escape
+    from rmplint.findings import DocumentResult
+    from rmplint.report import Run, render_bytes
+
+    run = Run(version="t", documents=(DocumentResult(path="p.docx", profile=None, warnings=(warning,)),))
+    written = render_bytes("json", run)
+    assert json.loads(written.decode("utf-8"))["documents"][0]["warnings"] == [warning]
+    if "\udc80" not in warning:
+        from rmplint.report import render
+
+        assert written == render("json", run).encode("utf-8")

@@ -122,3 +122,11 @@ def test_data_reports_on_stdout_keep_the_documents_text_as_written(run, tmp_path
     out = run("check", str(plan), "--format", "csv").output
     assert "register \x1b[31mmonthly\x1b[0m at the joint board" in out
     assert json.loads(run("check", str(plan), "--format", "json").output)["documents"][0]["path"] == str(plan)
+
+
+def test_the_json_report_on_stdout_and_in_a_file_are_the_same_bytes(run, tmp_path):
+    out = tmp_path / "r.json"
+    r = run("check", SAMPLE, "--format", "json", "-o", f"json={out}", "-o", f"text={tmp_path / 'r.txt'}")
+    assert r.exit_code == 0
+    assert r.stdout_bytes == out.read_bytes()
+    assert json.loads(out.read_bytes())["documents"][0]["path"] == SAMPLE

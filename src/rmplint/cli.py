@@ -291,7 +291,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     from dataclasses import replace
 
     from rmplint.engine import Checker, gate_failures
-    from rmplint.report import Run, parse_output, render, rules_of, write_report
+    from rmplint.report import Run, parse_output, rules_of, write_report
     from rmplint.runner import CheckSpec
 
     try:
@@ -329,20 +329,27 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         # the terminal gets --format unless a plain -o PATH took it; then the text summary, unless that went to a file
         shown = fmt if all(parse_output(o, "")[0] for o in outputs) else "text"
         if shown != "text" or all(rfmt != "text" for rfmt, _ in reports):
-            _echo_report(shown, render(shown, run, color=_colour(color) if shown == "text" else False))
+            _echo_report(shown, run, color)
     else:
-        _echo_report(fmt, render(fmt, run, color=_colour(color) if fmt == "text" else False))
+        _echo_report(fmt, run, color)
     if any(r.error for r in results):
         sys.exit(2)
     if maturity_gate(results, cfg) | any(gate_failures(r, cfg.fail_on) for r in results):
         sys.exit(1)
 
 
-def _echo_report(fmt: str, report: str) -> None:
+def _echo_report(fmt: str, run, color: bool | None) -> None:  # type: ignore[no-untyped-def]
     """A report to standard output. Only the text report is ever coloured: the others are data, so
     click is not asked to look for colour codes to strip (a scan of the whole report, and a CSV
-    quote holding an escape character would lose it)."""
-    click.echo(report, nl=False, color=None if fmt == "text" else True)
+    quote holding an escape character would lose it). The JSON report goes out as the UTF-8 bytes
+    its encoder made."""
+    from rmplint.report import render, render_bytes
+
+    if fmt == "json":
+        click.echo(render_bytes(fmt, run), nl=False)
+    else:
+        click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False,
+                   color=None if fmt == "text" else True)
 
 
 def _colour(flag: bool | None) -> bool:

@@ -78,6 +78,13 @@ def render(fmt: str, run: Run, color: bool = False) -> str:
     return str(module.render(run))
 
 
+def render_bytes(fmt: str, run: Run, color: bool = False) -> bytes:
+    """The report as the bytes written out: UTF-8 (the JSON report straight from its encoder)."""
+    if fmt == "json":
+        return bytes(importlib.import_module("rmplint.report.json").render_bytes(run))
+    return render(fmt, run, color=color).encode("utf-8")
+
+
 def parse_output(value: str, default_fmt: str) -> tuple[str, str]:
     """`-o` value → (format, path): "html=report.html" names its format; a plain path takes --format.
 
@@ -95,6 +102,6 @@ def parse_output(value: str, default_fmt: str) -> tuple[str, str]:
 
 def write_report(fmt: str, run: Run, path: str) -> None:
     """Write one report; newline="" so CSV's CRLF rows and every other format are written as rendered."""
-    text = render(fmt, run)  # before opening, so that a failing reporter leaves no empty file
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    data = render_bytes(fmt, run)  # before opening, so that a failing reporter leaves no empty file
+    with open(path, "wb") as fh:
+        fh.write(data)

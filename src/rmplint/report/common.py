@@ -22,13 +22,21 @@ def stable_json(data: Any) -> str:
     of thousands of evidence quotes) and gives the same text for what reports hold (strings,
     ints, 3-decimal scores); the standard library writes what orjson refuses, e.g. a file name
     with undecodable bytes (lone surrogates)."""
+    got = stable_json_bytes(data)
+    if got is not None:
+        return got.decode()
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def stable_json_bytes(data: Any) -> bytes | None:
+    """stable_json's text as UTF-8, as orjson writes it (a batch's report runs to megabytes: no
+    decoding it to be encoded again on its way out); None where orjson cannot write the data."""
     try:
         import orjson
 
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     except (ImportError, TypeError):  # no orjson wheel for this platform; a lone surrogate
-        pass
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return None
 
 
 def at_or_above(severity: str, fail_on: str | None) -> bool:
