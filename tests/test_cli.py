@@ -141,13 +141,13 @@ def test_several_workers_read_ahead_give_the_same_json_and_leave_no_files(root, 
     from rmplint.runner import ReadAhead
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the read-ahead keeps its pickles
-    stopped = []
-    real_stop = ReadAhead.stop
-    monkeypatch.setattr(ReadAhead, "stop", lambda self: (real_stop(self), stopped.append(self))[0])
+    closed = []
+    real_close = ReadAhead.close
+    monkeypatch.setattr(ReadAhead, "close", lambda self: (real_close(self), closed.append(self))[0])
     args = ("check", "--format", "json", "corpora/rmp", "corpora/contracts")
     one = invoke(root, *args, "--jobs", "1")
     two = invoke(root, *args, "--jobs", "2")  # more documents than workers: documents are read ahead
     assert one.exit_code == two.exit_code and one.stdout == two.stdout
     assert len(json.loads(two.stdout)["documents"]) > 2
-    assert len(stopped) == 1  # only the run with two workers read ahead
+    assert len({id(a) for a in closed}) == 1 and closed[0].handed  # only the run with two workers read ahead
     assert not list(tmp_path.glob("rmplint-read-*"))

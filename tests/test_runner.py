@@ -166,27 +166,96 @@ def test_documents_read_ahead_give_the_serial_results(batch, checker, tmp_path):
     ahead = ReadAhead(paths, Limits())
     ahead._proc.join(60)  # let it read everything it can, as it would on a slow start-up
     parallel = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
-    assert sorted(ahead.read) == [i for i, p in enumerate(paths) if p != str(bad)]  # read, except the broken one
+    assert sorted(ahead.handed) == [i for i, p in enumerate(paths) if p != str(bad)]  # read, except the broken one
     assert _json(parallel) == _json(run_batch(paths, CheckSpec(), checker))
     assert next(r for r in parallel if r.path == str(bad)).error_kind == "corrupt"
     assert not Path(ahead.folder).exists()
 
 
-def test_a_read_ahead_stopped_mid_document_leaves_it_to_the_workers(tmp_path, checker, monkeypatch):
+def _three_documents(tmp_path: Path) -> list[str]:
+    paths = []
+    for name, text in (("slow.txt", PLAN), ("b.txt", PLAN + "\nMore.\n"), ("c.txt", CONTRACT + "\n" * 2000)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    return paths  # slow.txt is the smallest: the read-ahead starts on it
+
+
+def test_while_the_read_ahead_is_slow_on_a_document_the_workers_read_the_others(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
     from rmplint.runner import ReadAhead
 
-    paths = []
-    for name, text in (("slow.txt", PLAN), ("b.txt", PLAN + "\nMore.\n"), ("c.txt", CONTRACT)):
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        paths.append(str(tmp_path / name))
-    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")  # the smallest file: the read-ahead starts on it
+    paths = _three_documents(tmp_path)
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
     ahead = ReadAhead(paths, Limits())
     results = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
-    assert ahead.read == {}  # stopped while still on the first document
+    assert ahead.handed == [0]  # the other two were read by the workers, not waited for
     monkeypatch.delenv(TEST_DELAY_ENV)
     assert _json(results) == _json(run_batch(paths, CheckSpec(), checker))
     assert not Path(ahead.folder).exists()
+
+
+def test_a_read_ahead_that_dies_leaves_its_documents_to_the_workers(tmp_path, checker, monkeypatch):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    paths = _three_documents(tmp_path)
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
+    ahead = ReadAhead(paths, Limits())
+    ahead._proc.kill()  # killed while it reads the first document
+    results = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
+    assert ahead.handed == [] and not ahead.alive
+    monkeypatch.delenv(TEST_DELAY_ENV)
+    assert _json(results) == _json(run_batch(paths, CheckSpec(), checker))
+
+
+def test_documents_found_in_the_cache_are_not_read_ahead(tmp_path, monkeypatch):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    paths = _three_documents(tmp_path)
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=1")
+    ahead = ReadAhead(paths, Limits())
+    try:
+        ahead.only([0])  # the two others were found in the cache
+        ahead._proc.join(30)
+        ahead.receive()
+        assert ahead.reported == {0} and list(ahead.read) == [0]
+    finally:
+        ahead.close()
+
+
+def test_the_read_ahead_stays_at_most_its_slots_ahead_of_the_workers(tmp_path):
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    paths = _three_documents(tmp_path)
+    ahead = ReadAhead(paths, Limits(), slots=1)
+    try:
+        assert ahead.conn.poll(30)
+        ahead.receive()
+        assert list(ahead.read) == [0]
+        assert not ahead.conn.poll(1)  # one document read and not taken: it waits
+        assert ahead.take() == (0, str(Path(ahead.folder, "0.pickle")))
+        assert ahead.conn.poll(30)  # taken: it reads the next one
+        ahead.receive()
+        assert ahead.reported == {0, 1}
+    finally:
+        ahead.close()
+
+
+def test_a_worker_removes_the_pickle_it_was_sent(tmp_path, checker):
+    import pickle
+
+    from rmplint.ingest import load
+    from rmplint.runner import _check_read
+
+    path = tmp_path / "plan.txt"
+    path.write_text(PLAN, encoding="utf-8")
+    file = tmp_path / "0.pickle"
+    file.write_bytes(pickle.dumps(load(path)))
+    result = _check_read(str(path), str(file), CheckSpec())
+    assert not file.exists()
+    assert _json([result]) == _json(run_batch([str(path)], CheckSpec(), checker))
 
 
 def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monkeypatch):
@@ -198,7 +267,7 @@ def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monke
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=1")  # still reading it when the pool starts
     ahead = ReadAhead([str(path)], Limits())
     results = run_batch([str(path)], CheckSpec(), checker, jobs=1, timeout=30, read_ahead=ahead)
-    assert list(ahead.read) == [0]  # finished by the read-ahead (not stopped) and handed to the worker
+    assert ahead.handed == [0]  # finished by the read-ahead (not stopped) and handed to the worker
     monkeypatch.delenv(TEST_DELAY_ENV)
     assert _json(results) == _json(run_batch([str(path)], CheckSpec(), checker))
     assert not Path(ahead.folder).exists()
@@ -214,7 +283,7 @@ def test_the_wait_for_a_lone_document_counts_against_its_timeout(tmp_path, check
     ahead = ReadAhead([str(path)], Limits())
     started = time.monotonic()
     (result,) = run_batch([str(path)], CheckSpec(), checker, jobs=1, timeout=1, read_ahead=ahead)
-    assert result.error_kind == "timeout" and ahead.read == {}
+    assert result.error_kind == "timeout" and ahead.handed == []
     assert time.monotonic() - started < 10  # one timeout in all, not one for the wait and one for the worker
 
 

@@ -290,7 +290,6 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     """Check documents (.docx, .pdf, .txt, .md), folders of them, or globs such as 'contracts/**/*.pdf'."""
     from dataclasses import replace
 
-    from rmplint.engine import Checker, gate_failures
     from rmplint.report import Run, parse_output, rules_of, write_report
     from rmplint.runner import CheckSpec
 
@@ -314,7 +313,15 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    checker, results = run_checks(docs, spec, lambda: Checker(_load_pack(spec.rule_dirs), spec.options), batch_args)
+
+    def build():  # type: ignore[no-untyped-def]
+        from rmplint.engine import Checker  # imported while the documents are read ahead
+
+        return Checker(_load_pack(spec.rule_dirs), spec.options)
+
+    checker, results = run_checks(docs, spec, build, batch_args)
+    from rmplint.engine import gate_failures
+
     results = printable_paths(apply_waivers(results, cfg))
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on, rules=rules_of(checker.pack))
     for r in results:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from rmplint.discover import Excludes, compile_patterns
-from rmplint.engine import CheckOptions
 from rmplint.errors import ConfigError
 from rmplint.findings import SEVERITIES
+from rmplint.options import CheckOptions
 
 PROFILES = ("auto", "rmp", "contract")
 FAIL_ON = (*SEVERITIES, "none")

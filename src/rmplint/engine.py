@@ -12,10 +12,10 @@ import gc
 import heapq
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from rmplint import checks
 from rmplint.catalogue import load_catalogue
@@ -27,22 +27,12 @@ from rmplint.detect.prefilter import Gate
 from rmplint.detect.sentence import matches as sentence_matches
 from rmplint.errors import DocumentError
 from rmplint.findings import ClauseVerdict, DocumentResult, Evidence, Finding, location_key, severity_rank
-from rmplint.ingest.common import Limits
 from rmplint.model import Document
 from rmplint.nlp import mark_vocabulary
+from rmplint.options import CheckOptions
 from rmplint.rules.spec import Rule, RulePack, SentenceSpec
 
 PROFILES = ("rmp", "contract")
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    profile: str = "auto"  # auto | rmp | contract
-    settings: Mapping[str, int] = field(default_factory=dict)  # extended_payment_days, ...
-    severity: Mapping[str, str] = field(default_factory=dict)  # overrides by rule id, clause or term
-    disabled: frozenset[str] = frozenset()  # rule ids, clauses or terms switched off
-    limits: Limits = field(default_factory=Limits)
-    as_of: str | None = None  # ISO check date for review staleness; None: today
 
 
 @dataclass(frozen=True)

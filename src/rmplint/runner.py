@@ -7,6 +7,7 @@ by the file's bytes, the rule pack and the code that checked it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,10 +16,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from rmplint.engine import CheckOptions, Checker
 from rmplint.findings import DocumentResult, result_from_dict
+from rmplint.options import CheckOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rmplint.engine import Checker
 
 DEFAULT_TIMEOUT = 300.0
 # Test-only hook: "SUBSTRING=SECONDS" makes a worker (and the read-ahead) sleep before checking (or
@@ -33,6 +37,7 @@ class CheckSpec:
     options: CheckOptions = CheckOptions()
 
     def build(self) -> Checker:
+        from rmplint.engine import Checker
         from rmplint.rules.loader import load_pack
 
         return Checker(load_pack([Path(d) for d in self.rule_dirs]), self.options)
@@ -114,40 +119,65 @@ def _check_read(path: str, file: str, spec: CheckSpec) -> DocumentResult:
             doc = pickle.load(fh)
     except Exception:  # noqa: BLE001 - only a speed-up: read the document again
         return check_one(path, spec)
+    with contextlib.suppress(OSError):
+        os.remove(file)  # a long batch's pickles would otherwise pile up until the end
     _test_delay(path)
     return checker_for(spec).check_loaded(path, doc)
 
 
 class ReadAhead:
-    """Documents read while the parent builds its checker, by a process of their own.
+    """Documents read by a process of their own: while the parent builds its checker, and then
+    beside the workers, so that the workers only check.
 
     Building the checker (importing spaCy, the pipeline, the matchers) keeps one core busy for
-    about 0.6 s before any worker starts; with --jobs 2 or more the other cores are idle then.
-    This process uses one of them to read documents, smallest first (the workers take the largest
-    first), into a private folder as pickles, each written whole or not at all. When the pool
-    starts it is stopped, and the workers are sent the documents it finished instead of reading
-    them; a lone document it is still reading is waited for (within the timeout), since reading
-    it again from the start could only take longer. It is only a speed-up: a document it could
-    not read, or had not finished, is read by a worker as usual (and gets the same error or
-    timeout as ever)."""
+    about 0.6 s before any worker starts; with --jobs 2 or more another core is idle then. This
+    process uses it to read documents, smallest first, into a private folder as pickles (each
+    written whole or not at all), and goes on reading once the workers have started, at most
+    `slots` documents ahead of them. A worker is sent the largest document read so far; when none
+    is waiting, it reads the largest one the read-ahead has not started on itself (the workers
+    then need the readers' modules, which cost each process about 0.05-0.1 s to import). A worker
+    with nothing else left waits for the document being read, within its timeout.
 
-    def __init__(self, paths: Sequence[str], limits: Any) -> None:
+    It is only a speed-up: a document it could not read is read by a worker (and gets the same
+    error as ever); if the process dies, the documents it had not finished go to the workers.
+
+    The two processes share two things, each written by one side only: how far the read-ahead has
+    got in its order (`_front`), and which documents the parent has claimed (`_claimed`: given to
+    a worker to read, or not to be checked at all). At the point where they meet both may read the
+    same document; the parent keeps the worker's result and drops the read-ahead's copy."""
+
+    def __init__(self, paths: Sequence[str], limits: Any, slots: int = 64) -> None:
         import multiprocessing as mp
         import shutil
         import tempfile
 
         self.folder = tempfile.mkdtemp(prefix="rmplint-read-")
-        order = sorted(range(len(paths)), key=lambda i: (_size(paths[i]), i))
+        self.order = sorted(range(len(paths)), key=lambda i: (_size(paths[i]), i))  # smallest first
         ctx = mp.get_context("fork")
-        self._proc = ctx.Process(target=_read_ahead, args=([(i, paths[i]) for i in order], limits, self.folder),
-                                 daemon=True)
+        self._front = ctx.RawValue("q", 0)  # positions in `order` the read-ahead has started on
+        self._claimed = ctx.RawArray("b", len(paths))  # by path index: the parent's, not to be read ahead
+        self._slots = ctx.Semaphore(slots)  # documents it may read before the workers take one
+        self.conn, child = ctx.Pipe(duplex=False)  # (path index, pickle or None) per document
         try:
+            self._proc = ctx.Process(
+                target=_read_ahead, daemon=True,
+                args=([(i, paths[i]) for i in self.order], limits, self.folder, child, self._front,
+                      self._claimed, self._slots))
             self._proc.start()
         except OSError:
+            self.conn.close()
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
-        self.read: dict[int, str] = {}  # path index -> its pickle, once stopped
-        self.count = len(paths)
+        finally:
+            child.close()
+        self.alive = True
+        self.read: dict[int, str] = {}  # path index -> its pickle, read and not yet handed out
+        self.failed: list[int] = []  # path indices it could not read, not yet handed out
+        self.reported: set[int] = set()  # path indices the read-ahead has said it is done with
+        self.handed: list[int] = []  # path indices handed to workers read, in that order
+        self._rank = {i: pos for pos, i in enumerate(self.order)}
+        self._back = len(self.order)  # positions from here on are claimed or handled (parent's side)
+        self._settled = 0  # positions before this one are all reported or claimed
 
     @classmethod
     def start(cls, paths: Sequence[str], limits: Any, jobs: int, scheduler: str | None) -> ReadAhead | None:
@@ -164,23 +194,92 @@ class ReadAhead:
         except OSError:
             return None
 
-    def finish(self, limit: float | None) -> None:
-        """Let it finish reading a lone document, for at most `limit` seconds (None: no limit)."""
-        if self.count == 1:
-            self._proc.join(limit)
+    def only(self, todo: Sequence[int]) -> None:
+        """Check only these documents (the others were found in the cache): the rest are not read."""
+        wanted = set(todo)
+        for i in range(len(self._claimed)):
+            if i not in wanted:
+                self._claimed[i] = 1
+
+    def receive(self) -> None:
+        """Take in what the read-ahead has said (call when its connection is readable); its end
+        of the connection closing means it has finished, or died."""
+        try:
+            while self.conn.poll():
+                self._heard(*self.conn.recv())
+        except (EOFError, OSError):
+            self.stop()
+
+    def _heard(self, i: int, file: str | None) -> None:
+        self.reported.add(i)
+        if self._claimed[i]:  # a worker read it too, or it is not wanted: drop this copy
+            self._slots.release()
+            if file is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(file)
+        elif file is not None:
+            self.read[i] = file
+        else:  # unreadable: a worker reads it again and reports the error
+            self._slots.release()
+            self.failed.append(i)
+
+    def take(self) -> tuple[int, str | None] | None:
+        """The next document for a worker, claimed: (index, its pickle) for the largest one read,
+        else (index, None) for one to read itself (the largest nobody has started to read), else
+        None (the rest are being read ahead, or are done)."""
+        if self.read:
+            i = max(self.read, key=self._rank.__getitem__)
+            self._claimed[i] = 1
+            self._slots.release()
+            self.handed.append(i)
+            return i, self.read.pop(i)
+        if self.failed:
+            i = self.failed.pop()
+            self._claimed[i] = 1
+            return i, None
+        started = self._front.value if self.alive else 0
+        while self._back > started:
+            self._back -= 1
+            i = self.order[self._back]
+            if not self._claimed[i]:
+                self._claimed[i] = 1
+                return i, None
+        return None
+
+    def pending(self) -> list[int]:
+        """Documents the read-ahead has started on and not yet reported (it reads in order, so
+        they are among the last it started)."""
+        if not self.alive:
+            return []
+        front = self._front.value
+        order = self.order
+        while self._settled < front and (order[self._settled] in self.reported or self._claimed[order[self._settled]]):
+            self._settled += 1
+        return [i for i in order[self._settled : front] if i not in self.reported and not self._claimed[i]]
+
+    def overran(self) -> int | None:
+        """Stop a read-ahead that took too long over a document: the document it was still
+        reading, now claimed (its result is a timeout); None if it finished it after all."""
+        started = self.pending()
+        self.stop()
+        for i in started:
+            if i not in self.reported:
+                self._claimed[i] = 1
+                return i
+        return None
 
     def stop(self) -> None:
-        """Stop reading; `read` then holds what was finished."""
+        """Stop reading. What it finished can still be taken; what it had started is the workers'."""
+        if not self.alive:
+            return
+        self.alive = False
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
-        try:
-            names = os.listdir(self.folder)
-        except OSError:  # the folder went away: every document is read by the workers
-            names = []
-        for name in names:
-            if name.endswith(".pickle"):
-                self.read[int(name.split(".")[0])] = os.path.join(self.folder, name)
+        with contextlib.suppress(EOFError, OSError):
+            while self.conn.poll():
+                self._heard(*self.conn.recv())
+        self._back = len(self.order)  # take() now looks at every document not claimed
 
     def close(self) -> None:
         import shutil
@@ -188,32 +287,41 @@ class ReadAhead:
         if self._proc.is_alive():
             self._proc.kill()
             self._proc.join()
+        self.alive = False
+        self.conn.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str) -> None:
-    """The read-ahead process: each document it can read, pickled whole into `folder`. It says
-    nothing, whatever happens (Ctrl-C, a full disk): the workers read what it leaves."""
+def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str, conn: Any, front: Any, claimed: Any,
+                slots: Any) -> None:
+    """The read-ahead process: each document it can read, pickled whole into `folder` and
+    reported on `conn`. It says nothing else, whatever happens (Ctrl-C, a full disk): the
+    workers read what it leaves."""
     import pickle
 
     from rmplint.ingest import load
 
     try:
-        os.nice(10)  # never slow down the parent it is helping
-    except OSError:
-        pass
-    try:
-        for i, path in items:
+        for pos, (i, path) in enumerate(items):
+            if claimed[i]:
+                continue
+            slots.acquire()
+            front.value = pos + 1
+            if claimed[i]:  # claimed while waiting for a slot
+                slots.release()
+                continue
             _test_delay(path)
+            file: str | None = os.path.join(folder, f"{i}.pickle")
             try:
                 doc = load(path, limits)
                 tmp = os.path.join(folder, f"{i}.tmp")
                 with open(tmp, "wb") as fh:
                     pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, os.path.join(folder, f"{i}.pickle"))
+                os.replace(tmp, file)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - a worker reads it again and reports it
-                continue
-    except KeyboardInterrupt:
+                file = None
+            conn.send((i, file))
+    except (KeyboardInterrupt, BrokenPipeError, OSError):
         return
 
 
@@ -321,6 +429,7 @@ class _Worker:
         child.close()
         self.ready = False
         self.task: int | None = None
+        self.item: Any = None  # what it was sent for its task
         self.deadline = float("inf")
 
     def stop(self, kill: bool = False) -> None:
@@ -339,14 +448,15 @@ class _Worker:
 
 
 def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, timeout: float | None,
-              done: Callable[[int, DocumentResult], None], read_ahead: ReadAhead | None = None) -> None:
+              done: Callable[[int, DocumentResult], None], ahead: ReadAhead | None = None) -> None:
     """A small pool we own, so that a worker stuck on one document can be killed and replaced.
 
     Documents are sent one at a time, so an idle worker always takes the next one. A worker
     that has something to say (it is ready, or it has finished a document) is sent its next
     document before its message is read, so that it does not wait while the parent unpickles its
     result. Workers are forked where the platform allows it, so they start with the parent's
-    checker already built.
+    checker already built. With a read-ahead (`ahead`), workers are sent the documents it has
+    read, and read the others themselves (see ReadAhead).
     """
     import gc
     import multiprocessing as mp
@@ -356,68 +466,100 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     # largest files first, so that no worker is left with a big one while the others are idle
     # (results are ordered by path afterwards, whatever order they were made in)
     queue = sorted(todo, key=lambda i: (_size(paths[i]), -i))
+    if ahead is not None:
+        ahead.only(todo)
     # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
-    read: dict[int, str] = {}  # documents the read-ahead finished -> their pickles
-    spent: dict[int, float] = {}  # seconds of a document's timeout spent waiting for the read-ahead
+    left = len(todo)
+    waiting: float | None = None  # since when a worker has had nothing to do but wait for the read-ahead
+    retry: list[tuple[int, Any]] = []  # documents sent to a worker that died before it took them
 
-    def deadline(i: int | None, now: float) -> float:
-        return now + timeout - spent.get(i, 0.0) if i is not None and timeout is not None else float("inf")
+    def finish(i: int, res: DocumentResult) -> None:
+        nonlocal left
+        left -= 1
+        done(i, res)
 
-    def task(i: int) -> Any:
-        """What a worker is sent for document i: its path, or its path and the read-ahead pickle."""
-        return (paths[i], read[i]) if i in read else paths[i]
+    def take() -> tuple[int, Any] | None:
+        """The next document and what its worker is sent: its path, or its path and the pickle the
+        read-ahead made of it."""
+        if retry:
+            return retry.pop()
+        if ahead is None:
+            return (i := queue.pop(), paths[i]) if queue else None
+        got = ahead.take()
+        if got is None:
+            return None
+        i, file = got
+        return i, (paths[i], file) if file else paths[i]
+
+    def send(w: _Worker, now: float) -> None:
+        """Send a worker its next document, if there is one, with its deadline (a wait for the
+        read-ahead to finish reading it counts against its timeout)."""
+        got = take()
+        w.task, w.deadline = None, float("inf")
+        if got is not None:
+            w.task, item = got
+            w.item = item
+            try:
+                w.conn.send(item)
+            except OSError:  # the worker is gone: its replacement is sent the document
+                pass
+            spent = now - waiting if waiting is not None and isinstance(item, tuple) else 0.0
+            w.deadline = now + timeout - spent if timeout is not None else float("inf")
 
     try:
-        if read_ahead is not None:  # inside the try: the workers are stopped if the wait is interrupted
-            began = time.monotonic()
-            read_ahead.finish(timeout)
-            if read_ahead.count == 1:
-                spent[todo[0]] = time.monotonic() - began
-            read_ahead.stop()  # the checker is built: from now on the workers have the cores
-            read.update(read_ahead.read)
-        while queue or any(w.task is not None for w in workers):
+        while left:
             now = time.monotonic()
             for w in workers:
-                if w.ready and w.task is None and queue:
-                    w.task = queue.pop()
-                    w.deadline = deadline(w.task, now)
-                    w.conn.send(task(w.task))
+                if w.ready and w.task is None:
+                    send(w, now)
+            idle = any(w.ready and w.task is None for w in workers)
+            reading = ahead is not None and ahead.alive
+            if idle and reading and ahead.pending():  # type: ignore[union-attr]
+                waiting = now if waiting is None else waiting
+            else:
+                waiting = None
             nearest = min((w.deadline for w in workers if w.task is not None), default=float("inf"))
+            if waiting is not None and timeout is not None:
+                nearest = min(nearest, waiting + timeout)
             wait_for = None if nearest == float("inf") else max(0.0, nearest - now)
-            for conn in wait([w.conn for w in workers], wait_for):
+            conns = [w.conn for w in workers] + ([ahead.conn] if reading else [])  # type: ignore[union-attr]
+            for conn in wait(conns, wait_for):
+                if ahead is not None and conn is ahead.conn:
+                    ahead.receive()
+                    continue
                 w = next(x for x in workers if x.conn is conn)
-                # a worker only speaks when it is ready or done: its next document goes out first
-                sent = queue.pop() if queue else None
-                if sent is not None:
+                if not w.ready:
                     try:
-                        w.conn.send(task(sent))
-                    except OSError:  # the worker is gone: the document goes back in the queue
-                        queue.append(sent)
-                        sent = None
+                        w.conn.recv()  # "ready"
+                    except (EOFError, OSError):  # it could not even build its checker: replacing it would loop
+                        raise RuntimeError("a worker process died while starting") from None
+                    w.ready = True
+                    continue
+                # a worker only speaks when it is done: its next document goes out first
+                finished = w.task
+                send(w, time.monotonic())
                 try:
                     kind, value = w.conn.recv()
                 except (EOFError, OSError):
-                    if sent is not None:
-                        queue.append(sent)
-                    if not w.ready:  # it could not even build its checker: replacing it would loop
-                        raise RuntimeError("a worker process died while starting") from None
-                    _replace(workers, w, ctx, spec, done, paths, None)
+                    if w.task is not None:
+                        retry.append((w.task, w.item))
+                    _replace(workers, w, ctx, spec, finish, paths, None, finished)
                     continue
-                if kind == "ready":
-                    w.ready = True
-                elif kind == "bug":
-                    raise RuntimeError(f"checking {paths[w.task or 0]} failed in a worker:\n{value}")
-                else:
-                    done(w.task, value)  # type: ignore[arg-type]
-                w.task = sent
-                w.deadline = deadline(sent, time.monotonic())
+                if kind == "bug":
+                    raise RuntimeError(f"checking {paths[finished or 0]} failed in a worker:\n{value}")
+                finish(finished, value)  # type: ignore[arg-type]
             now = time.monotonic()
             for w in list(workers):
                 if w.task is not None and now >= w.deadline:
-                    _replace(workers, w, ctx, spec, done, paths, timeout)
+                    _replace(workers, w, ctx, spec, finish, paths, timeout, w.task)
+            if waiting is not None and timeout is not None and now >= waiting + timeout:
+                overran = ahead.overran()  # type: ignore[union-attr]
+                if overran is not None:
+                    finish(overran, timeout_result(paths[overran], timeout))
+                waiting = None
     finally:
         for w in workers:
             w.stop(kill=w.task is not None)
@@ -432,9 +574,10 @@ def _size(path: str) -> int:
 
 
 def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
-             done: Callable[[int, DocumentResult], None], paths: list[str], timeout: float | None) -> None:
-    """Kill a worker that overran (or died), give its document an error result, start a fresh one."""
-    task = w.task
+             done: Callable[[int, DocumentResult], None], paths: list[str], timeout: float | None,
+             task: int | None) -> None:
+    """Kill a worker that overran on `task` (or died on it), give the document an error result,
+    start a fresh worker."""
     w.stop(kill=True)
     workers[workers.index(w)] = _Worker(ctx, spec)
     if task is None:
