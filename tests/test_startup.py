@@ -411,3 +411,20 @@ def test_a_failed_import_without_the_cli_falls_back_to_the_usual_one():
     """)
     assert not out.endswith(" []")  # the second, usual import brought the CLI
     assert out.rsplit("]", 2)[0] == _run(PROBE).rsplit("]", 2)[0]
+
+
+# --------------------------------------------------------------------------- the collector at start-up
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_the_checker_leaves_the_collector_as_it_was_with_the_checker_frozen(enabled):
+    out = _run(f"""
+        import gc
+        from rmplint.cli import build_checker
+        if not {enabled}:
+            gc.disable()
+        seen = []
+        gc.callbacks.append(lambda phase, info: seen.append(phase))
+        checker = build_checker(())
+        print(gc.isenabled(), seen == [], gc.get_freeze_count() > 50_000, type(checker).__name__)
+    """)
+    assert out == f"{enabled} True True Checker"  # no collection while spaCy and the matchers were built

@@ -470,6 +470,8 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
         ahead.only(todo)
     # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
+    # (Frozen already by the caller, as the command line does, it stays so afterwards.)
+    frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
     left = len(todo)
@@ -563,7 +565,8 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     finally:
         for w in workers:
             w.stop(kill=w.task is not None)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _size(path: str) -> int:
