@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rmplint.detect.prefilter import DIGIT, Gate, literal_groups
 
@@ -146,3 +148,101 @@ def test_a_phrase_shared_by_concepts_counts_for_each_and_their_parents():
     }
     assert len(hits) == len(spans)  # one hit per phrase, however many concepts share it
     assert m.names(hits) == {"review", "meeting", "governance", "money"}
+
+
+# --------------------------------------------------------------------------- case-sensitive twins
+
+def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rx.finditer(text)]
+
+
+def test_every_twin_of_the_pack_finds_what_its_pattern_finds_in_the_corpus():
+    """The pack's and the sentence marks' case-insensitive patterns against their twins, over
+    every corpus block (and a few with curly quotes, dashes and accented capitals)."""
+    from rmplint.detect.prefilter import lowercase_twin, twin_text
+    from rmplint.nlp import mark_vocabulary
+
+    mv = mark_vocabulary()
+    marks = [p for family in (mv.placeholder, mv.redaction, mv.definition, mv.event_patterns) for p in family]
+    compiled = [re.compile(p, re.I) for p in _pack_patterns()] + [p for p in marks if p.flags & re.I]
+    texts = [*_corpus_texts(), "The Parties’ “EXIT” plan — agreed by RISK; BOTH Parties’ boards", "ÉTÉ Exit É-exit 12M 3 BN"]
+    lowered = [(t, twin_text(t)) for t in texts]
+    assert sum(low is not None for _, low in lowered) >= len(texts) - 1
+    twinned = 0
+    for rx in compiled:
+        twin = lowercase_twin(rx.pattern, rx.flags)
+        if twin is None:
+            continue
+        twinned += 1
+        for text, low in lowered:
+            if low is not None:
+                assert _spans(twin, low) == _spans(rx, text), (rx.pattern, text[:200])
+    assert twinned >= 8 * len(compiled) // 10
+
+
+SHAPES = [
+    r"\bby (?:\w+ ){0,3}(?:spend|value)\b",  # \b and literals: the \b goes behind them
+    r"\b(?:exit|wind-?down|off-?boarding)\b",
+    r"(?<!fire\s)\bexit(?:ing|s)?\b(?!\s+(?:criteria|doors?))",
+    r"[A-Z][a-z]+ (?:Ltd|PLC)\b",
+    r"[^A-Z\s]{2}\d",  # negated class: its members lower-cased too
+    r"\b(\w)\w*\s+\1\w*",  # a back-reference compares case-insensitively
+    r"(?P<q>['‘])?\bterm\b(?(q)['’])",
+    r"^\W*(?:to\s+)?(?:agree|define)\b",
+    r"\bX{1,2}/X{2}\b",
+    r"[–—-]\s?Part\b",
+]
+
+
+@pytest.mark.parametrize("pattern", SHAPES)
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(words=st.lists(st.sampled_from(["by", "BY", "Spend", "value", "exit", "EXITS", "fire", "Wind-Down",
+                                       "offboarding", "Acme", "LTD", "plc", "to", "Agree", "term", "TERM",
+                                       "xx", "X", "Part", "1", "42", "é", "É", "’", "‘", "–", "—", "-", " ",
+                                       "  ", "/", "'", "criteria", "Doors", "ab", "AB"]), max_size=14))
+def test_a_twin_finds_what_its_pattern_finds(pattern, words):
+    from rmplint.detect.prefilter import lowercase_twin, twin_text
+
+    text = " ".join(words)
+    twin = lowercase_twin(pattern)
+    assert twin is not None
+    assert _spans(twin, twin_text(text)) == _spans(re.compile(pattern, re.I), text)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?-i:[A-Z])\w+",  # case rules of its own
+    r"x(?i:y)",
+    r"\bcafé\b",  # a cased letter beyond ASCII
+    r"[À-ÿ]",
+])
+def test_no_twin_where_case_is_not_simple(pattern):
+    from rmplint.detect.prefilter import lowercase_twin
+
+    assert lowercase_twin(pattern) is None
+    assert lowercase_twin(r"\bexit\b", 0) is None  # a case-sensitive pattern has no twin
+
+
+@pytest.mark.parametrize("text", ["fuſion", "dıgital", "İstanbul", "\u212aelvin"])
+def test_text_with_odd_case_characters_is_searched_with_the_pattern_itself(text):
+    from rmplint.detect.prefilter import twin_text
+
+    assert twin_text(text) is None
+    assert twin_text("Party’s “Exit” – É") == "party’s “exit” – é"
+
+
+def test_the_matcher_finds_a_pattern_with_its_twin_or_without():
+    """A block lower-casing cannot stand for (it holds a dotless ı) is searched with the pattern
+    itself; both ways find the same words at the same tokens."""
+    from rmplint.detect.concepts import ConceptMatcher
+    from rmplint.nlp import get_nlp
+    from rmplint.rules.spec import Concept, RulePack
+
+    pack = RulePack(rules=(), concepts={"exit": Concept("exit", patterns=(r"\bEXIT (?:plan|strategy)\b",)),
+                                        "shared": Concept("shared", patterns=(r"(?-i:[A-Z]{2,}) register",))})
+    matcher = ConceptMatcher(pack)
+    nlp = get_nlp()
+    for text in ("Agree the exit Plan and the RISK register.", "Agree the exit Plan and the RISK register, ı."):
+        doc = nlp(text)
+        got = sorted((sorted(matcher.concepts_of(g)), doc[a:b].text) for g, a, b in matcher.find(doc, text))
+        assert got == [(["exit"], "exit Plan"), (["shared"], "RISK register")], text
+    assert matcher._twins.count(None) == 1 and len(matcher._twinless) == 1  # the scoped-case pattern has no twin

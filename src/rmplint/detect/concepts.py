@@ -10,7 +10,7 @@ import bisect
 import re
 from typing import TYPE_CHECKING, Any, Iterable
 
-from rmplint.detect.prefilter import Gate
+from rmplint.detect.prefilter import Gate, lowercase_twin, twin_text
 from rmplint.rules.spec import RulePack
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,6 +110,10 @@ class ConceptMatcher:
         # a third to two thirds of them, and compiling all took a third of the matcher's build
         self._regex = [(strings[k], p) for p, k in zip(regex_names, regex_keys)]
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._regex)
+        # and their case-sensitive twins for lower-cased text, made on first need the same way
+        # (prefilter.lowercase_twin: several times faster); _twinless: those that have none
+        self._twins: list[re.Pattern[str] | None] = [None] * len(self._regex)
+        self._twinless: set[int] = set()
         # the pre-test: a pattern whose required literals are not all in a text is not run on it.
         # The sentence-mark patterns are tested in the same pass (open_block), after these.
         self._gate = Gate([*((p, re.I) for p in regex_names), *mark_vocabulary().pattern_sources()])
@@ -134,16 +138,29 @@ class ConceptMatcher:
         hits.extend(self._by_lower(doc))
         if self._regex:
             text = doc.text if text is None else text
-            for i in self.open_block(text)[0] if opened is None else opened:
-                gid, pattern = self._regex[i]
-                rx = self._compiled[i]
-                if rx is None:
-                    rx = self._compiled[i] = re.compile(pattern, re.I)
-                for m in rx.finditer(text):
+            opened = self.open_block(text)[0] if opened is None else opened
+            low = twin_text(text) if opened else None  # what the patterns' twins search, where they can
+            for i in opened:
+                rx = self._twin(i) if low is not None else None
+                for m in rx.finditer(low) if rx is not None else self._pattern(i).finditer(text):  # same offsets
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                     if span is not None:
-                        hits.append((gid, span.start, span.end))
+                        hits.append((self._regex[i][0], span.start, span.end))
         return hits
+
+    def _pattern(self, i: int) -> re.Pattern[str]:
+        rx = self._compiled[i]
+        if rx is None:
+            rx = self._compiled[i] = re.compile(self._regex[i][1], re.I)
+        return rx
+
+    def _twin(self, i: int) -> re.Pattern[str] | None:
+        rx = self._twins[i]
+        if rx is None and i not in self._twinless:
+            rx = self._twins[i] = lowercase_twin(self._regex[i][1])
+            if rx is None:
+                self._twinless.add(i)
+        return rx
 
     def names(self, hits: Iterable[ConceptHit]) -> frozenset[str]:
         """Every concept these hits count for. Sentences share few distinct sets of groups, so

@@ -11,7 +11,7 @@ import operator
 import re
 from typing import Any, Sequence
 
-from rmplint.rules.regex_safety import _c, _sre_parse
+from rmplint.rules.regex_safety import _c, _sre_compile, _sre_parse
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
 _MAX_NEEDLES = 64
@@ -149,6 +149,129 @@ def may_match_newline(pattern: str, flags: int = 0) -> bool:
         return seq(_sre_parse.parse(pattern, flags))
     except (re.error, RecursionError, OverflowError):
         return True
+
+
+def lowercase_twin(pattern: str, flags: int = re.I) -> re.Pattern[str] | None:
+    """A case-insensitive `pattern` as a case-sensitive one that finds the same matches, at the
+    same offsets, in a text's twin_text() (its lower case: for ASCII, and for most other text,
+    one character for one); None where that is not sure (scoped flags, a cased character beyond ASCII, an
+    unknown construct), or for a pattern that is not case-insensitive.
+
+    Python's regex engine skips ahead to a pattern's literal prefix only when it matches
+    case-sensitively, and never past a leading \\b: a vocabulary pattern such as
+    `\\bby (?:\\w+ ){0,3}(?:spend|value)` is otherwise tried at every position of a text
+    (25-60 MB/s). The twin has the pattern's literals and classes lower-cased and, where the
+    pattern opens with \\b and literals, the \\b checked in a look-behind after them
+    (`\\bby ` -> `by (?<=\\bby )`): the same test at the same position."""
+    if not flags & re.I:
+        return None
+    try:
+        tree = _sre_parse.parse(pattern, flags)
+        if not tree.state.flags & re.I:
+            return None
+        data = _lowered(list(tree))
+        if len(data) > 1 and data[0] == (_c.AT, _c.AT_BOUNDARY):
+            k = 1
+            while k < len(data) and data[k][0] is _c.LITERAL:
+                k += 1
+            if k > 1:  # \b + literals: the literals first, then the \b behind them
+                behind = _sre_parse.SubPattern(tree.state, [data[0], *data[1:k]])
+                data = [*data[1:k], (_c.ASSERT, (-1, behind)), *data[k:]]
+        tree.state.flags &= ~re.I
+        return _sre_compile.compile(_sre_parse.SubPattern(tree.state, data), 0)  # type: ignore[no-any-return]
+    except (_Unsure, re.error, RecursionError, OverflowError, TypeError, ValueError, AttributeError):
+        return None
+
+
+# Characters re.I matches with an ASCII letter although str.lower() does not make them that
+# letter (dotless ı, long ſ, the Kelvin and Angstrom signs), and dotted İ, whose lower case is
+# two characters: a text holding one is searched with the pattern itself.
+_CASE_ODD = frozenset("\u0131\u017f\u212a\u212b\u0130")
+
+
+def twin_text(text: str) -> str | None:
+    """The text lowercase_twin patterns search in place of `text`: its lower case, where that
+    keeps every offset and every case-insensitive match; None where it does not."""
+    low = text.lower()
+    if text.isascii():
+        return low
+    if len(low) != len(text) or not _CASE_ODD.isdisjoint(text):
+        return None
+    return low
+
+
+class _Unsure(Exception):
+    """A construct lowercase_twin does not rewrite."""
+
+
+def _lowered(items: list[Any]) -> list[Any]:
+    """A parse tree's items with every literal and class member lower-cased (see lowercase_twin)."""
+    out: list[Any] = []
+    for op, av in items:
+        if op is _c.LITERAL or op is _c.NOT_LITERAL:
+            out.append((op, _lower(av)))
+        elif op is _c.IN:
+            out.append((op, _lowered_set(av)))
+        elif op in (_c.ANY, _c.AT, _c.GROUPREF):
+            out.append((op, av))
+        elif op is _c.BRANCH:
+            out.append((op, (av[0], [_sub(p) for p in av[1]])))
+        elif op is _c.SUBPATTERN:
+            group, add, remove, p = av
+            if add or remove:  # (?i:...), (?-i:...): case rules of their own
+                raise _Unsure
+            out.append((op, (group, add, remove, _sub(p))))
+        elif op in _REPEATS:
+            out.append((op, (av[0], av[1], _sub(av[2]))))
+        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
+            out.append((op, (av[0], _sub(av[1]))))
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            out.append((op, _sub(av)))
+        elif op is _c.GROUPREF_EXISTS:
+            out.append((op, (av[0], _sub(av[1]), _sub(av[2]) if av[2] is not None else None)))
+        else:
+            raise _Unsure
+    return out
+
+
+def _sub(p: Any) -> Any:
+    return _sre_parse.SubPattern(p.state, _lowered(list(p)))
+
+
+def _lower(code: int) -> int:
+    """A literal's lower case; a character beyond ASCII is kept only if it has no case at all
+    (a dash, a quote mark): it matches no ASCII text either way."""
+    ch = chr(code)
+    if code < 128:
+        return ord(ch.lower())
+    if ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch:
+        raise _Unsure
+    return code
+
+
+def _lowered_set(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            out.append((op, _lower(av)))
+        elif op is _c.RANGE:
+            lo, hi = av
+            if hi - lo > 4096:
+                raise _Unsure
+            low = sorted({_lower(c) for c in range(lo, hi + 1)})
+            start = prev = low[0]
+            for c in [*low[1:], None]:  # consecutive codes back into ranges
+                if c is not None and c == prev + 1:
+                    prev = c
+                    continue
+                out.append((_c.RANGE, (start, prev)) if prev > start else (_c.LITERAL, start))
+                if c is not None:
+                    start = prev = c
+        elif op is _c.CATEGORY or op is _c.NEGATE:
+            out.append((op, av))
+        else:
+            raise _Unsure
+    return out
 
 
 class Gate:
