@@ -108,6 +108,12 @@ def test_sections_and_contents():
     assert section_marks(("12 Glossary",)) == {"glossary"}
     assert looks_like_contents_entry("7.5 Joint risk management ........ 14")
     assert not looks_like_contents_entry("The joint risk register is reviewed monthly.")
+    # page numbers in other scripts and trailing space count; a line that does not end in a
+    # digit is not searched at all
+    for line in ("Scope\t12", "Risks … 7 \n", "Objectives ..... \u0663", "Exit strategy\t9\u2003"):
+        assert looks_like_contents_entry(line), line
+    for line in ("Scope\t12.", "Chapter ........ two", "x" * 170 + "\t3", "Note ... \u00b2"):
+        assert not looks_like_contents_entry(line), line
 
 
 @pytest.mark.parametrize(

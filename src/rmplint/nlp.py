@@ -598,5 +598,9 @@ _TOC_LINE = re.compile(r"(?:\.{3,}|…+|\t)\s*\d{1,4}\s*$")
 
 
 def looks_like_contents_entry(text: str) -> bool:
-    """A contents line: a short title followed by dot leaders or a tab and a page number."""
-    return len(text) < 160 and bool(_TOC_LINE.search(text))
+    """A contents line: a short title followed by dot leaders or a tab and a page number.
+    (Only a line that ends in a digit is searched: str.isdigit accepts every digit \\d does.)"""
+    if len(text) >= 160:
+        return False
+    end = text.rstrip()[-1:]
+    return end.isdigit() and bool(_TOC_LINE.search(text))
