@@ -258,6 +258,37 @@ def test_a_worker_removes_the_pickle_it_was_sent(tmp_path, checker):
     assert _json([result]) == _json(run_batch([str(path)], CheckSpec(), checker))
 
 
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_a_worker_that_dies_on_a_document_gives_it_an_error_and_the_batch_goes_on(batch, checker, tmp_path,
+                                                                                   monkeypatch, read_ahead):
+    import os
+
+    import rmplint.runner as runner
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    boom = tmp_path / "boom.txt"
+    boom.write_text(PLAN, encoding="utf-8")
+    paths = [*batch, str(boom)]
+    real_one, real_read = runner.check_one, runner._check_read
+
+    def dying(real):  # type: ignore[no-untyped-def]
+        def check(path, *args):  # type: ignore[no-untyped-def]
+            if path.endswith("boom.txt"):
+                os._exit(3)  # the worker process dies (forked workers inherit this patch)
+            return real(path, *args)
+        return check
+
+    monkeypatch.setattr(runner, "check_one", dying(real_one))
+    monkeypatch.setattr(runner, "_check_read", dying(real_read))
+    ahead = ReadAhead(paths, Limits()) if read_ahead else None
+    results = {r.path: r for r in run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)}
+    assert (results[str(boom)].error_kind, results[str(boom)].error) == ("crashed", "the checking process died (exit code 3)")
+    monkeypatch.undo()
+    serial = {r.path: r for r in run_batch(batch, CheckSpec(), checker)}
+    assert _json([results[p] for p in sorted(batch)]) == _json([serial[p] for p in sorted(batch)])
+
+
 def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
     from rmplint.runner import ReadAhead

@@ -506,8 +506,10 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
             w.item = item
             try:
                 w.conn.send(item)
-            except OSError:  # the worker is gone: its replacement is sent the document
-                pass
+            except OSError:  # the worker is gone: the document goes to the next worker free
+                retry.append(got)
+                w.task = None
+                return
             spent = now - waiting if waiting is not None and isinstance(item, tuple) else 0.0
             w.deadline = now + timeout - spent if timeout is not None else float("inf")
 

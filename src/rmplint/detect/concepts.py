@@ -141,8 +141,9 @@ class ConceptMatcher:
             opened = self.open_block(text)[0] if opened is None else opened
             low = twin_text(text) if opened else None  # what the patterns' twins search, where they can
             for i in opened:
-                rx = self._twin(i) if low is not None else None
-                for m in rx.finditer(low) if rx is not None else self._pattern(i).finditer(text):  # same offsets
+                twin = self._twin(i) if low is not None else None
+                found = twin.finditer(low) if twin is not None and low is not None else self._pattern(i).finditer(text)
+                for m in found:  # the same offsets either way
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                     if span is not None:
                         hits.append((self._regex[i][0], span.start, span.end))
