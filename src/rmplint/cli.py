@@ -334,9 +334,8 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-
     checker, results = run_checks(docs, spec, lambda: build_checker(spec.rule_dirs, spec.options), batch_args)
-    from rmplint.engine import gate_failures
+    from rmplint.engine import gate_failures  # imported with the checker, after the read-ahead started
 
     results = printable_paths(apply_waivers(results, cfg))
     run = Run(version=__version__, documents=tuple(results), fail_on=cfg.fail_on, rules=rules_of(checker.pack))
