@@ -246,3 +246,14 @@ def test_the_matcher_finds_a_pattern_with_its_twin_or_without():
         got = sorted((sorted(matcher.concepts_of(g)), doc[a:b].text) for g, a, b in matcher.find(doc, text))
         assert got == [(["exit"], "exit Plan"), (["shared"], "RISK register")], text
     assert matcher._twins.count(None) == 1 and len(matcher._twinless) == 1  # the scoped-case pattern has no twin
+
+
+def test_every_character_case_insensitive_matching_ties_to_an_ascii_letter_is_refused_or_ascii():
+    # what lets twin_text stand for a text: no character beyond ASCII matches an ASCII letter
+    # under re.I, or lower-cases to one, except those it refuses
+    from rmplint.detect.prefilter import _CASE_ODD
+
+    letter = re.compile("[a-z]", re.I)
+    tied = {chr(cp) for cp in range(128, 0x110000) if not 0xD800 <= cp <= 0xDFFF
+            and (letter.fullmatch(chr(cp)) or any(c.isascii() for c in chr(cp).lower()))}
+    assert tied <= _CASE_ODD

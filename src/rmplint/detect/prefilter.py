@@ -240,7 +240,8 @@ def _sub(p: Any) -> Any:
 
 def _lower(code: int) -> int:
     """A literal's lower case; a character beyond ASCII is kept only if it has no case at all
-    (a dash, a quote mark): it matches no ASCII text either way."""
+    (a dash, a quote mark), which case-insensitive matching leaves as it is. (The only other
+    characters re.I matches with an ASCII letter are _CASE_ODD's, which twin_text refuses.)"""
     ch = chr(code)
     if code < 128:
         return ord(ch.lower())
@@ -256,7 +257,7 @@ def _lowered_set(items: list[Any]) -> list[Any]:
             out.append((op, _lower(av)))
         elif op is _c.RANGE:
             lo, hi = av
-            if hi - lo > 4096:
+            if hi - lo > 4096:  # a range that wide is not worth checking character by character
                 raise _Unsure
             low = sorted({_lower(c) for c in range(lo, hi + 1)})
             start = prev = low[0]
