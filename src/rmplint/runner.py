@@ -464,8 +464,9 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     # largest files first, so that no worker is left with a big one while the others are idle
-    # (results are ordered by path afterwards, whatever order they were made in)
-    queue = sorted(todo, key=lambda i: (_size(paths[i]), -i))
+    # (results are ordered by path afterwards, whatever order they were made in); with a
+    # read-ahead, it hands them out (ReadAhead.take)
+    queue = sorted(todo, key=lambda i: (_size(paths[i]), -i)) if ahead is None else []
     if ahead is not None:
         ahead.only(todo)
     # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
