@@ -180,6 +180,14 @@ def _three_documents(tmp_path: Path) -> list[str]:
     return paths  # slow.txt is the smallest: the read-ahead starts on it
 
 
+def _on_its_first_document(ahead) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the read-ahead has started its first document, as it has long done when a real
+    parent has built its checker (here the checker is built already)."""
+    deadline = time.monotonic() + 30
+    while ahead._front.value < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_while_the_read_ahead_is_slow_on_a_document_the_workers_read_the_others(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
     from rmplint.runner import ReadAhead
@@ -187,6 +195,7 @@ def test_while_the_read_ahead_is_slow_on_a_document_the_workers_read_the_others(
     paths = _three_documents(tmp_path)
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
     ahead = ReadAhead(paths, Limits())
+    _on_its_first_document(ahead)
     results = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
     assert ahead.handed == [0]  # the other two were read by the workers, not waited for
     monkeypatch.delenv(TEST_DELAY_ENV)
@@ -297,6 +306,7 @@ def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monke
     path.write_text(PLAN, encoding="utf-8")
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=1")  # still reading it when the pool starts
     ahead = ReadAhead([str(path)], Limits())
+    _on_its_first_document(ahead)
     results = run_batch([str(path)], CheckSpec(), checker, jobs=1, timeout=30, read_ahead=ahead)
     assert ahead.handed == [0]  # finished by the read-ahead (not stopped) and handed to the worker
     monkeypatch.delenv(TEST_DELAY_ENV)
