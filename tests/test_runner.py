@@ -346,3 +346,20 @@ def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monke
 
     monkeypatch.setattr(tempfile, "mkdtemp", refused)
     assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up
+
+
+def test_a_read_ahead_whose_process_cannot_start_leaves_nothing_behind(batch, tmp_path, monkeypatch):
+    import multiprocessing
+    import tempfile
+
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    def refused(self):  # type: ignore[no-untyped-def]
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refused)
+    assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up
+    assert not list((tmp_path / "tmp").iterdir())

@@ -151,7 +151,6 @@ class ReadAhead:
         import shutil
         import tempfile
 
-        self.folder = tempfile.mkdtemp(prefix="rmplint-read-")
         self.order = sorted(range(len(paths)), key=lambda i: (_size(paths[i]), i))  # smallest first
         ctx = mp.get_context("fork")
         self._front = ctx.RawValue("q", 0)  # positions in `order` the read-ahead has started on
@@ -159,14 +158,18 @@ class ReadAhead:
         self._slots = ctx.Semaphore(slots)  # documents it may read before the workers take one
         self.conn, child = ctx.Pipe(duplex=False)  # (path index, pickle or None) per document
         try:
-            self._proc = ctx.Process(
-                target=_read_ahead, daemon=True,
-                args=([(i, paths[i]) for i in self.order], limits, self.folder, child, self._front,
-                      self._claimed, self._slots))
-            self._proc.start()
+            self.folder = tempfile.mkdtemp(prefix="rmplint-read-")
+            try:
+                self._proc = ctx.Process(
+                    target=_read_ahead, daemon=True,
+                    args=([(i, paths[i]) for i in self.order], limits, self.folder, child, self._front,
+                          self._claimed, self._slots))
+                self._proc.start()
+            except OSError:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                raise
         except OSError:
             self.conn.close()
-            shutil.rmtree(self.folder, ignore_errors=True)
             raise
         finally:
             child.close()
