@@ -314,14 +314,15 @@ def _read_ahead(items: list[tuple[int, str]], limits: Any, folder: str, conn: An
                 slots.release()
                 continue
             _test_delay(path)
-            file: str | None = os.path.join(folder, f"{i}.pickle")
+            file: str | None = None  # None: a worker reads it again and reports what is wrong
             try:
                 doc = load(path, limits)
                 tmp = os.path.join(folder, f"{i}.tmp")
                 with open(tmp, "wb") as fh:
                     pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, file)  # type: ignore[arg-type]
-            except Exception:  # noqa: BLE001 - a worker reads it again and reports it
+                file = os.path.join(folder, f"{i}.pickle")
+                os.replace(tmp, file)
+            except Exception:  # noqa: BLE001
                 file = None
             conn.send((i, file))
     except (KeyboardInterrupt, BrokenPipeError, OSError):
