@@ -287,6 +287,55 @@ def test_a_matcher_built_from_the_cache_has_the_same_keys_and_hits(cache, monkey
     assert cached.find(doc) == plain.find(doc) != []
 
 
+def _matcher_state(m):
+    """What decides a matcher's hits: its keys and phrases, its concepts per key, its patterns."""
+    return m._by_norm.__reduce__()[1][1], m._by_lower.__reduce__()[1][1], m._concepts, m._regex, m._marks_from
+
+
+def test_the_matcher_plan_comes_from_the_cache_and_damage_is_a_miss(cache, monkeypatch, pack):
+    from rmplint.detect import concepts
+    from rmplint.nlp import get_nlp
+
+    monkeypatch.setenv("RMPLINT_NO_CACHE", "1")
+    plain = concepts.ConceptMatcher(pack)
+    monkeypatch.delenv("RMPLINT_NO_CACHE")
+    concepts.ConceptMatcher(pack)  # fills the cache
+    (entry,) = cache.glob("matcher-*.json")
+    with monkeypatch.context() as m:
+        m.setattr(concepts, "_plan", lambda *a: pytest.fail("planned despite the cache"))
+        cached = concepts.ConceptMatcher(pack)
+    assert _matcher_state(cached) == _matcher_state(plain)
+    doc = get_nlp()("Both parties review the joint risk register; the exit strategy is agreed by 2025.")
+    assert cached.find(doc) == plain.find(doc) != []
+    body = entry.read_bytes()
+    good = startup_cache.read(entry)
+    unknown_key = {**good, "norm": [["no such key", good["norm"][0][1]], *good["norm"][1:]]}
+    text_hash = {**good, "lower": [[good["lower"][0][0], [["risk"]]], *good["lower"][1:]]}
+    for damage in (b"", body[:-9], unknown_key, text_hash, {**good, "regex": None}, [good]):
+        if isinstance(damage, bytes):
+            entry.write_bytes(damage)
+        else:  # well-formed JSON with a good checksum, but not a plan
+            startup_cache.write(entry, damage)
+            assert startup_cache.read(entry) == damage
+        assert _matcher_state(concepts.ConceptMatcher(pack)) == _matcher_state(plain)
+        assert entry.read_bytes() == body  # and written again
+
+
+def test_the_matcher_plan_follows_the_pack(cache, tmp_path):
+    from rmplint.detect.concepts import ConceptMatcher
+    from rmplint.nlp import get_nlp
+
+    d = _pack_dir(tmp_path)
+    doc = get_nlp()("We keep a gadget ledger and a gizmo.")
+    first = ConceptMatcher(_load(d))
+    assert {n for g, _, _ in first.find(doc) for n in first.concepts_of(g)} == {"gadget"}
+    (d / "vocab.yaml").write_text(VOCAB.replace("gadget ledger", "gizmo log"), encoding="utf-8")
+    second = ConceptMatcher(_load(d))
+    assert len(list(cache.glob("matcher-*.json"))) == 2
+    # "gadget ledger" is no longer a phrase: only the pattern's "gizmo" is found
+    assert [(s, e) for _, s, e in second.find(doc)] == [(7, 8)]
+
+
 def test_memo_builds_without_storing_when_its_key_cannot_be_read(cache):
     def unreadable():
         raise OSError("gone")

