@@ -88,7 +88,7 @@ def test_equal_quotes_share_a_number_and_sort_in_document_order(analysed):
                                 Hit("The board meets monthly.", replace(at, paragraph=2), None, False)])
     assert numbers[0] == numbers[1] != numbers[2]
     assert sorted(numbers, key=ix.quote_order.__getitem__) == [numbers[2], numbers[0], numbers[1]]
-    assert ix.quotes[numbers[0]].location == at
+    assert ix.quote(numbers[0]).location == at
 
 
 def test_bits_and_members_round_trip(analysed):

@@ -90,6 +90,18 @@ def test_user_vocabulary_extends_a_builtin_concept(tmp_path, pack):
     assert set(pack.concepts["risk-register"].phrases) < set(extended.concepts["risk-register"].phrases)
 
 
+def test_vocabulary_from_several_files_merges_in_file_order_without_repeats(tmp_path, pack):
+    builtin = pack.concepts["risk-register"].phrases
+    _write(tmp_path, "a.yaml", "schema_version: 1\nconcepts:\n  risk-register:\n"
+                               f"    phrases: [peril log, {builtin[0]}, hazard ledger, peril log]\n"
+                               "    patterns: ['\\bhzl\\b']\n")
+    _write(tmp_path, "b.yaml", "schema_version: 1\nconcepts:\n  risk-register:\n"
+                               "    phrases: [danger list, peril log, ancient roll]\n    patterns: ['\\bhzl\\b', '\\bdgl\\b']\n")
+    merged = load_pack([tmp_path]).concepts["risk-register"]
+    assert merged.phrases == (*builtin, "peril log", "hazard ledger", "danger list", "ancient roll")
+    assert merged.patterns[-2:] == (r"\bhzl\b", r"\bdgl\b") and merged.patterns.count(r"\bhzl\b") == 1
+
+
 def test_bare_yaml_boolean_in_vocabulary_gets_a_hint(tmp_path):
     _write(tmp_path, "vocab.yaml", "schema_version: 1\nconcepts:\n  negator:\n    exact: [not, no]\n")
     with pytest.raises(RuleError) as e:

@@ -318,7 +318,7 @@ def _evidence(hits: Sequence[Hit], ix: DocumentIndex, keep: int) -> tuple[tuple[
         quotes = heapq.nsmallest(keep, numbers, key=order)
     else:
         quotes = sorted(numbers, key=order)[: keep or None]
-    return tuple(map(ix.quotes.__getitem__, quotes)), len(numbers)
+    return tuple(map(ix.quote, quotes)), len(numbers)
 
 
 def _term_message(rule: Rule, h: Hit) -> str:

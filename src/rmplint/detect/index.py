@@ -41,7 +41,8 @@ class DocumentIndex:
         self._quote_ids: dict[tuple[str, int], int] = {}
         self._quote_of: dict[int, int] = {}  # id(hit) -> its quote number
         self._kept: list[Hit] = []
-        self.quotes: list[Evidence] = []  # by quote number
+        self._quoted: list[tuple[str, Location]] = []  # by quote number: its text and location
+        self._evidence: dict[int, Evidence] = {}  # made for the quotes a verdict keeps (quote())
         # by quote number, where the quote sorts: in document order, then by text
         self.quote_order: list[tuple[tuple[int, int, int, int, int, str], str]] = []
 
@@ -151,6 +152,14 @@ class DocumentIndex:
             numbers = [self._new_quote(h) if n is None else n for h, n in zip(hits, numbers)]
         return numbers  # type: ignore[return-value]
 
+    def quote(self, number: int) -> Evidence:
+        """The Evidence of a quote number, one object per quote: a plan's hits give thousands of
+        quotes, of which the verdicts keep a few (--max-evidence)."""
+        got = self._evidence.get(number)
+        if got is None:
+            got = self._evidence[number] = Evidence(*self._quoted[number])
+        return got
+
     def _new_quote(self, hit: Hit) -> int:
         loc = self._canonical.get(id(hit.location))
         if loc is None:
@@ -160,8 +169,8 @@ class DocumentIndex:
         key = (hit.text, id(loc))
         number = self._quote_ids.get(key)
         if number is None:
-            number = self._quote_ids[key] = len(self.quotes)
-            self.quotes.append(Evidence(hit.text, loc))
+            number = self._quote_ids[key] = len(self._quoted)
+            self._quoted.append((hit.text, loc))
             self.quote_order.append((self._location_keys[id(loc)], hit.text))
         # the hit is kept, and with it its location: no id in these tables is reused while the index lives
         self._kept.append(hit)

@@ -119,7 +119,7 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
     cache_file = _cache_file(files)
     parsed = _cached(cache_file, files) if cache_file else None
     check = parsed is None  # a cached pack passed every check once, with this very code
-    vocab_raw: dict[str, dict[str, list[str]]] = {}
+    vocab_raw: dict[str, dict[str, Any]] = {}  # concept -> key -> its values without repeats, in order (a dict)
     rule_docs: list[tuple[Path, dict[str, Any]]] = []
     all_data: list[dict[str, Any] | None] = []
     # parse, validate and merge file by file, so that the first bad file is the one reported
@@ -135,7 +135,7 @@ def _load(dirs: tuple[str, ...]) -> RulePack:
                     if key == "describe":
                         merged.setdefault("describe", vals)
                     else:
-                        merged.setdefault(key, []).extend(v for v in vals if v not in merged.get(key, []))
+                        merged.setdefault(key, {}).update(dict.fromkeys(vals))
                 if check:
                     _check_patterns(path, f"concept {name}", spec.get("patterns", []) if spec else [])
                     for key in ("phrases", "exact"):
