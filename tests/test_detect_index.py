@@ -91,6 +91,18 @@ def test_equal_quotes_share_a_number_and_sort_in_document_order(analysed):
     assert ix.quote(numbers[0]).location == at
 
 
+def test_a_sentence_or_hit_asked_for_twice_is_one_hit_and_one_quote(analysed):
+    ix = DocumentIndex(analysed[0])
+    hits = ix.sentence_hits([2, 0, 2], weak=False)
+    assert hits[0] is hits[2] is ix.sentence_hits([2], weak=False)[0] and hits[1] is not hits[0]
+    assert hits[0] is not ix.sentence_hits([2], weak=True)[0]  # the weak one is a hit of its own
+    assert (hits[0].sentence, hits[0].text) == (2, analysed[0].sentences[2].text)
+    numbers = ix.quote_numbers([hits[0], hits[1], hits[0], ix.sentence_hits([2], weak=True)[0]])
+    assert numbers[0] == numbers[2] == numbers[3] != numbers[1]
+    assert ix.quote_numbers(hits) == [numbers[0], numbers[1], numbers[0]]
+    assert ix.quote(numbers[0]) is ix.quote(numbers[3])
+
+
 def test_bits_and_members_round_trip(analysed):
     ix = DocumentIndex(analysed[0])
     for indexes in ([], [0], [3, 5, 7], list(range(0, len(analysed[0].sentences), 2))):

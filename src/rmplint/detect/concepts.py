@@ -7,6 +7,7 @@ spaCy's PhraseMatcher with hundreds of phrases costs about the same as with one.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # is every concept it counts for, parents included. A plain tuple, as spaCy returns it: a 500-page
 # plan makes 100,000 of them.
 ConceptHit = tuple[int, int, int]
+_GROUP = operator.itemgetter(0)
 _NAMES_KEPT = 100_000
 
 
@@ -123,7 +125,7 @@ class ConceptMatcher:
     def names(self, hits: Iterable[ConceptHit]) -> frozenset[str]:
         """Every concept these hits count for. Sentences share few distinct sets of groups, so
         each set's union (of a dozen sets of names) is worked out once."""
-        groups = frozenset([h[0] for h in hits])
+        groups = frozenset(map(_GROUP, hits))
         got = self._names.get(groups)
         if got is None:
             if len(self._names) >= _NAMES_KEPT:

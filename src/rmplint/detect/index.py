@@ -139,17 +139,30 @@ class DocumentIndex:
     def sentence_hits(self, indexes: list[int], weak: bool) -> list[Hit]:
         """The Hits these sentences give as evidence, the same objects for every rule."""
         cache = self._hits[weak]
-        for i in indexes:
-            if cache[i] is None:
-                s = self.adoc.sentences[i]
-                cache[i] = Hit(s.text, s.location, i, "joint" in s.concepts, "joint" in s.context, weak=weak)
-        return list(map(cache.__getitem__, indexes))  # type: ignore[arg-type]
+        got = list(map(cache.__getitem__, indexes))
+        if None in got:  # sentences no rule has quoted yet (C-level tests, then a loop over those only)
+            sentences = self.adoc.sentences
+            for j, hit in enumerate(got):
+                if hit is None:
+                    i = indexes[j]
+                    s = sentences[i]
+                    hit = cache[i]  # the same sentence twice in `indexes`: made once
+                    if hit is None:
+                        hit = cache[i] = Hit(s.text, s.location, i, "joint" in s.concepts, "joint" in s.context, weak=weak)
+                    got[j] = hit
+        return got  # type: ignore[return-value]
 
     def quote_numbers(self, hits: Sequence[Hit]) -> list[int]:
         """A number per hit for its (text, location) quote: equal quotes get the same number."""
-        numbers = list(map(self._quote_of.get, map(id, hits)))
+        quote_of = self._quote_of
+        numbers = list(map(quote_of.get, map(id, hits)))
         if None in numbers:
-            numbers = [self._new_quote(h) if n is None else n for h, n in zip(hits, numbers)]
+            new_quote = self._new_quote
+            for j, n in enumerate(numbers):
+                if n is None:
+                    hit = hits[j]
+                    # the same hit twice in `hits`: numbered once
+                    numbers[j] = quote_of[id(hit)] if id(hit) in quote_of else new_quote(hit)
         return numbers  # type: ignore[return-value]
 
     def quote(self, number: int) -> Evidence:
