@@ -59,12 +59,15 @@ class ConceptMatcher:
             vocab.lex_attr_getters = getters
         # Phrases go in as their NORM (or LOWER) keys, not as Docs (as when spaCy unpickles a
         # PhraseMatcher): the same keys, without tokenizing thousands of phrases in every process.
+        def as_keys(phrases: list[list[int]]) -> Any:  # Any: spaCy's stubs type add() for Docs only
+            return list(map(tuple, phrases))
+
         self._by_norm = PhraseMatcher(nlp.vocab, attr="NORM")
         for k, phrases in plan["norm"]:
-            self._by_norm.add(k, list(map(tuple, phrases)))
+            self._by_norm.add(k, as_keys(phrases))
         self._by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         for k, phrases in plan["lower"]:
-            self._by_lower.add(k, list(map(tuple, phrases)))
+            self._by_lower.add(k, as_keys(phrases))
         # (match id, pattern), compiled when a text first holds its literals: most documents open
         # a third to two thirds of them, and compiling all took a third of the matcher's build
         self._regex = [(strings[k], p) for p, k in plan["regex"]]
@@ -146,18 +149,16 @@ def _cached_plan(pack: RulePack, adhoc: list[str]) -> dict[str, Any]:
     import sys
     from pathlib import Path
 
+    import orjson
     import spacy
     import spacy_lookups_data
 
     from rmplint import cache, nlp
 
     def parts() -> tuple[str | bytes, ...]:
-        vocabulary = [
-            "\0".join([c.name, *c.phrases, "\0exact", *c.exact, "\0patterns", *c.patterns, "\0includes", *c.includes])
-            for c in pack.concepts.values()
-        ]
+        vocabulary = orjson.dumps([[c.name, c.phrases, c.exact, c.patterns, c.includes] for c in pack.concepts.values()])
         return (_PLAN_FORMAT, sys.version, spacy.__version__, spacy_lookups_data.__version__,
-                Path(__file__).read_bytes(), Path(nlp.__file__).read_bytes(), "\0".join(adhoc), *vocabulary)
+                Path(__file__).read_bytes(), Path(nlp.__file__).read_bytes(), orjson.dumps(adhoc), vocabulary)
 
     return cache.memo("matcher", parts, lambda: _plan(pack, adhoc), _plan_ok)  # type: ignore[no-any-return]
 

@@ -157,12 +157,10 @@ class DocumentIndex:
         quote_of = self._quote_of
         numbers = list(map(quote_of.get, map(id, hits)))
         if None in numbers:
-            new_quote = self._new_quote
+            new_quote = self._new_quote  # (a hit met twice gets its quote's number again)
             for j, n in enumerate(numbers):
                 if n is None:
-                    hit = hits[j]
-                    # the same hit twice in `hits`: numbered once
-                    numbers[j] = quote_of[id(hit)] if id(hit) in quote_of else new_quote(hit)
+                    numbers[j] = new_quote(hits[j])
         return numbers  # type: ignore[return-value]
 
     def quote(self, number: int) -> Evidence:
