@@ -77,16 +77,15 @@ def build_checker(rule_dirs: tuple[str, ...], options=None):  # type: ignore[no-
     process's collector; the library leaves it alone.)"""
     import gc
 
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        from rmplint.engine import CheckOptions, Checker  # imported while documents are read ahead
+    from rmplint.collector import paused
 
-        return Checker(_load_pack(rule_dirs), options or CheckOptions())
-    finally:
-        gc.freeze()
-        if was_on:
-            gc.enable()
+    with paused():
+        try:
+            from rmplint.engine import CheckOptions, Checker  # imported while documents are read ahead
+
+            return Checker(_load_pack(rule_dirs), options or CheckOptions())
+        finally:
+            gc.freeze()
 
 
 def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]

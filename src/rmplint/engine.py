@@ -6,18 +6,16 @@ present, and what a placeholder is. Detectors only gather evidence; reporters on
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import heapq
 import os
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
-from rmplint import checks
+from rmplint import checks, collector
 from rmplint.catalogue import load_catalogue
 from rmplint.detect import DetectOptions, Hit, Rejected, registry
 from rmplint.detect.analysis import AnalysedDocument, Sentence, analyse
@@ -86,7 +84,7 @@ class Checker:
             )
 
     def check_document(self, doc: Document, profile: str | None = None) -> DocumentResult:
-        with _collector_paused():
+        with collector.paused():  # see rmplint.collector
             return self._check_document(doc, profile)
 
     def _check_document(self, doc: Document, profile: str | None) -> DocumentResult:
@@ -232,21 +230,6 @@ class Checker:
             if key and key in o:
                 return o[key]
         return rule.severity
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while one document is checked. A check makes
-    hundreds of thousands of objects that live until its end, and each full collection walks all
-    of them again (0.1-0.25 s of a 500-page plan); the few cycles a check leaves (about a
-    hundred objects) are collected once it is back on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _decide(rule: Rule, hits: dict[str, list[Hit]], rejected: list[Rejected], adoc: AnalysedDocument) -> RuleOutcome:
