@@ -207,11 +207,17 @@ class ReadAhead:
     def receive(self) -> None:
         """Take in what the read-ahead has said (call when its connection is readable); its end
         of the connection closing means it has finished, or died."""
+        if not self._drain():
+            self.stop()
+
+    def _drain(self) -> bool:
+        """Take in every report waiting on the connection; False once its other end is closed."""
         try:
             while self.conn.poll():
                 self._heard(*self.conn.recv())
         except (EOFError, OSError):
-            self.stop()
+            return False
+        return True
 
     def _heard(self, i: int, file: str | None) -> None:
         self.reported.add(i)
@@ -279,9 +285,7 @@ class ReadAhead:
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
-        with contextlib.suppress(EOFError, OSError):
-            while self.conn.poll():
-                self._heard(*self.conn.recv())
+        self._drain()
         self._back = len(self.order)  # take() now looks at every document not claimed
 
     def close(self) -> None:
