@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,27 @@ def test_version_is_instant_and_imports_no_nlp(root):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert out.returncode == 0, out.stderr
     assert "rmplint, version" in out.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts a process's threads in /proc")
+def test_the_command_starts_no_blas_threads_and_keeps_a_users_setting(root):
+    """numpy's OpenBLAS starts a thread per core that spins after import; the command (cli.run)
+    asks for none before anything imports numpy. The test's command stands in for a check."""
+    from rmplint.cli import one_blas_thread
+
+    code = ("import os, rmplint.cli as c\n"
+            "def command():\n"
+            "    import numpy\n"
+            "    print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+            "c.main = command\n"
+            "c.run()\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1"]  # the process's only thread: no pool
+    environ = {"OPENBLAS_NUM_THREADS": "4"}
+    one_blas_thread(environ)
+    assert environ == {"OPENBLAS_NUM_THREADS": "4", "MKL_NUM_THREADS": "1"}
 
 
 def test_text_report_groups_clauses_by_stage(run):

@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, MutableMapping
 
 import click
 
@@ -568,6 +568,19 @@ def annotate(source: str, output: str, profile: str | None, rule_dirs: tuple[str
     click.echo(f"{output}: {n} comment(s) written")
 
 
+# numpy, which spaCy imports, starts a pool of BLAS threads (one per core) that spin for about
+# 0.1 s of CPU after the import. rmplint never multiplies matrices, and it checks documents in
+# parallel by processes: in a batch, those threads only take CPU from the workers.
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread(environ: MutableMapping[str, str] = os.environ) -> None:
+    """No BLAS thread pool in this process (call before numpy is imported); a value the user set
+    is kept. The command line does it for its own process, as it owns the cycle collector."""
+    for name in _BLAS_THREADS:
+        environ.setdefault(name, "1")
+
+
 def run() -> None:
     """The `rmplint` command: the click group, then an immediate exit.
 
@@ -575,6 +588,7 @@ def run() -> None:
     stopped and caches are written; tearing down the interpreter's objects (spaCy's vocabulary,
     the matchers, the results) would only add about 0.15 s to every run. Output is flushed and
     the process ends with the command's exit code, as mypy does."""
+    one_blas_thread()
     try:
         main()
         code: object = 0
