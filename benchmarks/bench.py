@@ -65,12 +65,14 @@ doc = load(sys.argv[1])
 for d in get_nlp().pipe((b.text for b in doc.blocks), batch_size=256):
     pass
 """
-# The same, with the cycle collector as `rmplint check` has it: paused while spaCy is imported and
-# the pipeline built (then frozen), and while the document goes through the pipeline. Without it
-# the collector walks spaCy's import-time objects again and again, which the check does not do;
-# against this floor, what is left of the check's extra cost is the rules and their start-up.
+# The same, with the process set up as `rmplint check` sets up its own: the cycle collector paused
+# while spaCy is imported and the pipeline built (then frozen), and while the document goes
+# through the pipeline, and no BLAS thread pool (cli.one_blas_thread). Without it the collector
+# walks spaCy's import-time objects again and again, which the check does not do; against this
+# floor, what is left of the check's extra cost is the rules and their start-up.
 NO_RULES_SAME_GC = """
-import gc, sys
+import gc, os, sys
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 gc.disable()
 from rmplint.ingest import load
 from rmplint.nlp import get_nlp
