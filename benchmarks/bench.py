@@ -72,7 +72,8 @@ for d in get_nlp().pipe((b.text for b in doc.blocks), batch_size=256):
 # floor, what is left of the check's extra cost is the rules and their start-up.
 NO_RULES_SAME_GC = """
 import gc, os, sys
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # as cli.one_blas_thread (importing the
+    os.environ.setdefault(name, "1")                    # command line would add click to the floor)
 gc.disable()
 from rmplint.ingest import load
 from rmplint.nlp import get_nlp
