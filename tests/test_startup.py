@@ -477,3 +477,11 @@ def test_building_the_checker_leaves_the_collector_as_it_was_with_the_checker_fr
         print(gc.isenabled(), seen == [], gc.get_freeze_count() > 50_000, type(checker).__name__)
     """)
     assert out == f"{enabled} True True Checker"  # no collection while spaCy and the matchers were built
+
+
+def test_nested_tells_the_shape_of_stored_lists():
+    assert startup_cache.nested([[1, 2], []], 2, int) and startup_cache.nested([], 3, str)
+    assert startup_cache.nested([[["a"], []], []], 3, str)
+    assert not startup_cache.nested([[1, True]], 2, int)  # a bool is not an int
+    assert not startup_cache.nested([[1], 2], 2, int)  # a value where a list belongs
+    assert not startup_cache.nested([["a"]], 2, int) and not startup_cache.nested("ab", 1, str)

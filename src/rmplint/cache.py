@@ -4,6 +4,7 @@ kept as checksummed JSON files. Only ever a speed-up: a missing, damaged or unwr
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -95,3 +96,15 @@ def memo(kind: str, parts: Callable[[], Sequence[str | bytes]], build: Callable[
     if file:
         write(file, data)
     return data
+
+
+def nested(value: Any, depth: int, leaf: type) -> bool:
+    """Whether `value` is lists nested `depth` deep holding only values of type `leaf` (exactly:
+    no bool for int), the shape a memo's `accept` checks. Level by level at C level: a stored
+    entry holds tens of thousands of values."""
+    level = [value]
+    for _ in range(depth):
+        if not set(map(type, level)) <= {list}:
+            return False
+        level = list(itertools.chain.from_iterable(level))
+    return set(map(type, level)) <= {leaf}

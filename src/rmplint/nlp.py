@@ -177,8 +177,7 @@ def phrase_keys(texts: Iterable[str], attr: str = "NORM") -> dict[str, tuple[int
 
     def accept(got: Any) -> bool:
         keys = got.get("keys") if isinstance(got, dict) and got.get("texts") == unique else None
-        return isinstance(keys, list) and len(keys) == len(unique) and all(
-            isinstance(k, list) and all(type(h) is int for h in k) for k in keys)
+        return isinstance(keys, list) and len(keys) == len(unique) and cache.nested(keys, 2, int)
 
     versions = (_PHRASE_KEYS_FORMAT, attr, spacy.__version__, spacy_lookups_data.__version__, sys.version)
     stored = cache.memo(f"phrases-{attr.lower()}", lambda: (*versions, Path(__file__).read_bytes(), *unique),
@@ -371,8 +370,7 @@ def _cue_words_of(phrases: list[str]) -> dict[str, tuple[str, ...]]:
         lambda: (_CUE_FORMAT, spacy.__version__, sys.version, Path(__file__).read_bytes(), *phrases),
         build,
         lambda got: isinstance(got, dict) and got.get("texts") == phrases and isinstance(got.get("words"), list)
-        and len(got["words"]) == len(phrases)
-        and all(isinstance(w, list) and all(isinstance(x, str) for x in w) for w in got["words"]),
+        and len(got["words"]) == len(phrases) and cache.nested(got["words"], 2, str),
     )
     return {p: tuple(w) for p, w in zip(phrases, stored["words"])}
 

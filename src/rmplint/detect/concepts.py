@@ -7,7 +7,6 @@ spaCy's PhraseMatcher with hundreds of phrases costs about the same as with one.
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -225,6 +224,8 @@ def _plan(pack: RulePack, adhoc: list[str]) -> dict[str, Any]:
 
 def _plan_ok(got: Any) -> bool:
     """Whether stored data has the shape _plan() gives (a damaged entry is a miss)."""
+    from rmplint import cache
+
     if not (isinstance(got, dict) and set(got) == {"keys", "norm", "lower", "regex"}
             and all(isinstance(got[k], list) for k in got)):
         return False
@@ -232,17 +233,10 @@ def _plan_ok(got: Any) -> bool:
     def pairs(rows: Any, second: Callable[[Any], bool] = lambda _: True) -> bool:
         return all(isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) and second(r[1]) for r in rows)
 
-    def strs(v: Any) -> bool:
-        return isinstance(v, list) and set(map(type, v)) <= {str}
+    def phrases(rows: Any) -> bool:  # each row's phrases: lists of ints
+        return cache.nested([r[1] for r in rows], 3, int)
 
-    def phrases(rows: Any) -> bool:
-        """Each row's phrases are lists of ints: 8,000 phrases, 20,000 hashes, tested at C level."""
-        chain = itertools.chain.from_iterable
-        lists = [r[1] for r in rows]
-        return (set(map(type, lists)) <= {list} and set(map(type, chain(lists))) <= {list}
-                and set(map(type, chain(chain(lists)))) <= {int})
-
-    keys = {k for k, _ in got["keys"]} if pairs(got["keys"], strs) else None
+    keys = {k for k, _ in got["keys"]} if pairs(got["keys"], lambda v: cache.nested(v, 1, str)) else None
     return (keys is not None and pairs(got["norm"]) and pairs(got["lower"])
             and phrases(got["norm"]) and phrases(got["lower"])
             and pairs(got["regex"], lambda k: isinstance(k, str) and k in keys)

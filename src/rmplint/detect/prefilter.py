@@ -362,8 +362,6 @@ def _cached_groups(patterns: Sequence[tuple[str, int]]) -> list[tuple[tuple[str,
         "literals",
         lambda: (_CACHE_FORMAT, sys.version, Path(__file__).read_bytes(), *(f"{f}:{p}" for p, f in patterns)),
         lambda: [[list(x) for x in literal_groups(p, f, digits=True)] for p, f in patterns],
-        lambda got: isinstance(got, list) and len(got) == len(patterns) and all(
-            isinstance(g, list) and all(isinstance(x, list) and all(isinstance(t, str) for t in x) for x in g)
-            for g in got),
+        lambda got: isinstance(got, list) and len(got) == len(patterns) and cache.nested(got, 3, str),
     )
     return [tuple(tuple(x) for x in g) for g in stored]
