@@ -479,6 +479,26 @@ def test_building_the_checker_leaves_the_collector_as_it_was_with_the_checker_fr
     assert out == f"{enabled} True True Checker"  # no collection while spaCy and the matchers were built
 
 
+@pytest.mark.parametrize("frozen_first", [True, False])
+def test_a_worker_pool_leaves_the_frozen_objects_as_it_found_them(frozen_first, tmp_path):
+    """After the command line froze its checker, the pool knows it without gc counting the frozen
+    objects one by one; a library caller's unfrozen objects are unfrozen again afterwards."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text("The partners review this plan every year.\n", encoding="utf-8")
+    out = _run(f"""
+        import gc
+        from rmplint import collector
+        from rmplint.runner import CheckSpec, run_batch
+        if {frozen_first}:
+            collector.freeze()
+        count, asked = gc.get_freeze_count, []
+        gc.get_freeze_count = lambda: asked.append(1) or count()
+        results = run_batch([{str(plan)!r}], CheckSpec(), jobs=2, timeout=60)
+        print(results[0].error is None, count() > 0, asked == [])
+    """)
+    assert out == f"True {frozen_first} {frozen_first}"
+
+
 def test_nested_tells_the_shape_of_stored_lists():
     assert startup_cache.nested([[1, 2], []], 2, int) and startup_cache.nested([], 3, str)
     assert startup_cache.nested([[["a"], []], []], 3, str)

@@ -75,17 +75,15 @@ def build_checker(rule_dirs: tuple[str, ...], options=None):  # type: ignore[no-
     every check's start-up). Frozen afterwards, later collections pass them by, and forked
     workers do not copy their pages to update collection headers. (A command line owns its
     process's collector; the library leaves it alone.)"""
-    import gc
+    from rmplint import collector
 
-    from rmplint.collector import paused
-
-    with paused():
+    with collector.paused():
         try:
             from rmplint.engine import CheckOptions, Checker  # imported while documents are read ahead
 
             return Checker(_load_pack(rule_dirs), options or CheckOptions())
         finally:
-            gc.freeze()
+            collector.freeze()
 
 
 def _load_pack(rule_dirs: tuple[str, ...]):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from rmplint import collector
 from rmplint.findings import DocumentResult, result_from_dict
 from rmplint.options import CheckOptions
 
@@ -487,7 +488,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     # The built checker (spaCy's vocabulary, the matchers, the rules) is inherited by forked
     # workers; frozen, the workers' garbage collector neither walks it nor copies its pages.
     # (Frozen already by the caller, as the command line does, it stays so afterwards.)
-    frozen_before = gc.get_freeze_count() > 0
+    frozen_before = collector.frozen()
     gc.freeze()
     workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
     left = len(todo)
