@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rmplint.config import Config, load_config, maturity_shortfalls
+from rmplint.config import Config, ConfigError, load_config, maturity_shortfalls
 from rmplint.findings import DocumentResult
 
 
@@ -50,6 +50,19 @@ def test_pyproject_tool_table_is_found_upward_and_rmplint_toml_wins_in_one_folde
     assert load_config({}, cwd=deep).fail_on == "low"
     _write(tmp_path / "a" / "pyproject.toml", '[project]\nname = "y"\n')  # no [tool.rmplint]: passed over
     assert load_config({}, cwd=deep).fail_on == "low"
+
+
+def test_a_pyproject_that_never_names_rmplint_is_passed_over_even_when_broken(tmp_path):
+    _write(tmp_path / "rmplint.toml", 'fail_on = "low"\n')
+    deep = tmp_path / "a"
+    _write(deep / "pyproject.toml", '[project\nname = "y"\n')  # another tool's file, not valid TOML
+    assert load_config({}, cwd=deep).fail_on == "low"
+    for text in ('[tool.rmplint\nfail_on = "high"\n', '[tool."rmp\\u006cint"\nfail_on = "high"\n'):
+        _write(deep / "pyproject.toml", text)  # one that may hold the table is read, and must be valid
+        with pytest.raises(ConfigError, match="invalid TOML"):
+            load_config({}, cwd=deep)
+    _write(deep / "pyproject.toml", '[tool."rmp\\u006cint"]\nfail_on = "high"\n')  # a quoted key, escaped
+    assert load_config({}, cwd=deep).fail_on == "high"
 
 
 def test_documents_folder_is_searched_before_the_working_directory(tmp_path):

@@ -246,6 +246,15 @@ def find_project_file(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Whether a pyproject.toml has [tool.rmplint]. One that never names rmplint (nor holds an
+    escape that could spell it in a quoted key) is passed over unparsed, even when it is not valid
+    TOML: it is another tool's file (and the TOML parser's import is a few ms of every start)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = b"rmplint"  # the parser says why it cannot be read
+    if b"rmplint" not in raw and b"\\u" not in raw.lower():
+        return False
     return "rmplint" in _read_toml(path).get("tool", {})
 
 
