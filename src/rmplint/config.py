@@ -203,14 +203,14 @@ def _relative(value: Any, base: Path) -> Any:
 
 # ---------------------------------------------------------------------------- files
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """A TOML file's data (`raw`: its bytes, when the caller has read them already)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
     except OSError as e:
         raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
     except tomllib.TOMLDecodeError as e:
@@ -250,12 +250,12 @@ def _has_tool_table(path: Path) -> bool:
     escape that could spell it in a quoted key) is passed over unparsed, even when it is not valid
     TOML: it is another tool's file (and the TOML parser's import is a few ms of every start)."""
     try:
-        raw = path.read_bytes()
+        raw: bytes | None = path.read_bytes()
     except OSError:
-        raw = b"rmplint"  # the parser says why it cannot be read
-    if b"rmplint" not in raw and b"\\u" not in raw.lower():
+        raw = None  # _read_toml says why it cannot be read
+    if raw is not None and b"rmplint" not in raw and b"\\u" not in raw.lower():
         return False
-    return "rmplint" in _read_toml(path).get("tool", {})
+    return "rmplint" in _read_toml(path, raw).get("tool", {})
 
 
 def search_starts(paths: Iterable[str], cwd: Path) -> list[Path]:
