@@ -375,3 +375,26 @@ def test_line_by_line_counts_are_the_counts_of_the_whole_text(text):
     rx = re.compile(r"\bexit strateg(?:y|ies)\b", re.I)
     assert _count(rx, text, text.lower(), ("exit strateg",)) == len(rx.findall(text))
     assert _count(rx, text, None, ("exit strateg",)) == len(rx.findall(text))  # text not ASCII: the whole pass
+
+
+def test_the_analysis_takes_the_pipelines_docs_a_batch_at_a_time(checker):
+    """Each batch of texts goes all the way through the pipeline before its Docs are analysed
+    (analysis._docs), in order, none lost at a batch's edge, and no more than a batch read ahead."""
+    from rmplint.detect import analysis
+    from rmplint.nlp import WORDS, get_nlp
+
+    n = 2 * analysis._BATCH + 3
+    texts = [f"Review {i} is held. The partners attend." for i in range(n)]
+    pulled = []
+
+    def source():
+        for t in texts:
+            pulled.append(t)
+            yield t
+
+    docs = analysis._docs(get_nlp(), source())
+    first = next(docs)
+    assert len(pulled) == analysis._BATCH  # only the first batch was read
+    rest = list(docs)
+    assert [d.text for d in [first, *rest]] == texts
+    assert all(WORDS in d.user_data and len(list(d.sents)) == 2 for d in [first, *rest])  # the whole pipeline
