@@ -130,9 +130,10 @@ _BATCH = 256  # texts through the pipeline at a time
 def _docs(nlp: "Language", texts: Iterable[str]) -> Iterator["Doc"]:
     """The pipeline's Doc of each text, a batch at a time: each batch goes all the way through the
     pipeline before the analysis looks at any of its Docs. Taken one by one from nlp.pipe, every
-    Doc would pass through the last component just before the analysis reads it, the two taking
-    turns at the processor's caches (0.04 s of a 500-page plan); a batch alive at once is a few
-    hundred small Docs, whatever the document's length."""
+    Doc passes through the last component just before the analysis reads it, the two taking turns
+    Doc by Doc: the same work in that order cost 0.04-0.09 s more on a 500-page plan (locality: the
+    counts of calls are the same). A batch alive at once is a few hundred small Docs, whatever the
+    document's length."""
     it = iter(texts)
     while batch := list(itertools.islice(it, _BATCH)):
         yield from list(nlp.pipe(batch, batch_size=_BATCH))
