@@ -1,7 +1,8 @@
 """A Document read through the NLP pipeline: sentences with marks, concepts and section context.
 
-This is what every detector looks at. Built once per document; the spaCy Docs are dropped as
-soon as their sentences are summarised, so memory does not grow with the token count.
+This is what every detector looks at. Built once per document; the spaCy Docs are made and
+dropped a batch at a time (_docs), once their sentences are summarised, so memory does not grow
+with the token count.
 """
 
 from __future__ import annotations
