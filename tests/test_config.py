@@ -65,6 +65,21 @@ def test_a_pyproject_that_never_names_rmplint_is_passed_over_even_when_broken(tm
     assert load_config({}, cwd=deep).fail_on == "high"
 
 
+def test_the_project_file_is_parsed_once(tmp_path, monkeypatch):
+    from rmplint import config
+
+    parsed = []
+    real = config._read_toml
+    monkeypatch.setattr(config, "_read_toml", lambda path, raw=None: parsed.append(path) or real(path, raw))
+    for name, text, fail_on in (("pyproject.toml", '[tool.rmplint]\nfail_on = "high"\n', "high"),
+                                ("rmplint.toml", 'fail_on = "low"\n', "low")):
+        folder = tmp_path / name.split(".")[0]
+        _write(folder / name, text)
+        parsed.clear()
+        assert load_config({}, cwd=folder).fail_on == fail_on
+        assert parsed == [folder / name]  # the search's parse is the one the values come from
+
+
 def test_documents_folder_is_searched_before_the_working_directory(tmp_path):
     _write(tmp_path / "work" / "rmplint.toml", 'fail_on = "low"\n')
     docs = tmp_path / "submissions"

@@ -219,10 +219,11 @@ def _read_toml(path: Path, raw: bytes | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path}: not a UTF-8 text file") from None
 
 
-def read_file(path: Path) -> tuple[dict[str, Any], str] | None:
+def read_file(path: Path, data: dict[str, Any] | None = None) -> tuple[dict[str, Any], str] | None:
     """(checked values, source label) of a config file, or None for a pyproject.toml without
-    `[tool.rmplint]`. rmplint.toml and --config files hold the keys at the top level."""
-    data = _read_toml(path)
+    `[tool.rmplint]`. rmplint.toml and --config files hold the keys at the top level. `data`: the
+    file's TOML, when the caller has parsed it already."""
+    data = _read_toml(path) if data is None else data
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("rmplint")
         if table is None:
@@ -235,27 +236,33 @@ def read_file(path: Path) -> tuple[dict[str, Any], str] | None:
     return validate(table, where, path.parent.resolve()), where
 
 
-def find_project_file(start: Path) -> Path | None:
-    """The nearest rmplint.toml, or pyproject.toml with [tool.rmplint], from `start` upward."""
+def find_project_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest rmplint.toml, or pyproject.toml with [tool.rmplint], from `start` upward, with
+    its TOML (parsed once: telling whether a pyproject.toml has the table takes parsing it)."""
     for folder in [start, *start.parents]:
         for name in PROJECT_FILES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
+            if not candidate.is_file():
+                continue
+            data = _with_tool_table(candidate) if name == "pyproject.toml" else _read_toml(candidate)
+            if data is not None:
+                return candidate, data
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
-    """Whether a pyproject.toml has [tool.rmplint]. One that never names rmplint (nor holds an
-    escape that could spell it in a quoted key) is passed over unparsed, even when it is not valid
-    TOML: it is another tool's file (and the TOML parser's import is a few ms of every start)."""
+def _with_tool_table(path: Path) -> dict[str, Any] | None:
+    """A pyproject.toml's TOML if it has [tool.rmplint], else None. One that never names rmplint
+    (nor holds an escape that could spell it in a quoted key) is passed over unparsed, even when
+    it is not valid TOML: it is another tool's file (and the TOML parser's import is a few ms of
+    every start)."""
     try:
         raw: bytes | None = path.read_bytes()
     except OSError:
         raw = None  # _read_toml says why it cannot be read
     if raw is not None and b"rmplint" not in raw and b"\\u" not in raw.lower():
-        return False
-    return "rmplint" in _read_toml(path, raw).get("tool", {})
+        return None
+    data = _read_toml(path, raw)
+    return data if "rmplint" in data.get("tool", {}) else None
 
 
 def search_starts(paths: Iterable[str], cwd: Path) -> list[Path]:
@@ -277,9 +284,9 @@ def load_config(
     """Defaults, then the project file, then `--config FILE`, then the command line."""
     cfg = Config()
     for start in search_starts(paths, cwd or Path.cwd()):
-        project = find_project_file(start)
-        if project is not None:
-            read = read_file(project)
+        found = find_project_file(start)
+        if found is not None:
+            read = read_file(*found)
             if read is not None:
                 cfg = cfg.with_values(*read)
             break
