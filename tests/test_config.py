@@ -65,6 +65,14 @@ def test_a_pyproject_that_never_names_rmplint_is_passed_over_even_when_broken(tm
     assert load_config({}, cwd=deep).fail_on == "high"
 
 
+@pytest.mark.parametrize("text", ['tool = "rmplint"\n', 'tool = ["rmplint"]\n'])
+def test_a_pyproject_whose_tool_is_not_a_table_is_a_config_error(run, tmp_path, text):
+    _write(tmp_path / "pyproject.toml", text)
+    r = run(tmp_path, "config", "show")
+    assert r.exit_code == 2
+    assert "tool must be a table" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 def test_the_project_file_is_parsed_once(tmp_path, monkeypatch):
     from rmplint import config
 

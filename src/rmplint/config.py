@@ -225,7 +225,7 @@ def read_file(path: Path, data: dict[str, Any] | None = None) -> tuple[dict[str,
     file's TOML, when the caller has parsed it already."""
     data = _read_toml(path) if data is None else data
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("rmplint")
+        table = _tools(path, data).get("rmplint")
         if table is None:
             return None
         where = f"{path} [tool.rmplint]"
@@ -262,7 +262,15 @@ def _with_tool_table(path: Path) -> dict[str, Any] | None:
     if raw is not None and b"rmplint" not in raw and b"\\u" not in raw.lower():
         return None
     data = _read_toml(path, raw)
-    return data if "rmplint" in data.get("tool", {}) else None
+    return data if "rmplint" in _tools(path, data) else None
+
+
+def _tools(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """A pyproject.toml's [tool] table (empty when it has none)."""
+    tools = data.get("tool", {})
+    if not isinstance(tools, dict):
+        raise ConfigError(f"{path}: tool must be a table")
+    return tools
 
 
 def search_starts(paths: Iterable[str], cwd: Path) -> list[Path]:
