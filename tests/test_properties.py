@@ -191,13 +191,19 @@ def test_the_json_bytes_are_the_json_text_in_utf8(data):
     assert got is None or got == stable_json(data).encode("utf-8")
 
 
+@pytest.mark.parametrize("encoded_apart", [False, True])
 @pytest.mark.parametrize("warning", ["plain", "Zusammenarbeit \u00e9t\u00e9 \u2013 \U0001f91d", "bad \udc80 byte"])
-def test_the_json_report_goes_out_as_utf8_that_reads_back_the_same(warning):
-    # a lone surrogate (orjson refuses it) is written as its JSON escape
+def test_the_json_report_goes_out_as_utf8_that_reads_back_the_same(warning, encoded_apart):
+    # a lone surrogate (orjson refuses it) is written as its JSON escape, also when the document
+    # was to be encoded by a worker (rmplint.report.json.prerender)
     from rmplint.findings import DocumentResult
     from rmplint.report import Run, render_bytes
+    from rmplint.report.json import prerender
 
-    run = Run(version="t", documents=(DocumentResult(path="p.docx", profile=None, warnings=(warning,)),))
+    doc = DocumentResult(path="p.docx", profile=None, warnings=(warning,))
+    if encoded_apart:
+        prerender(doc)
+    run = Run(version="t", documents=(doc,))
     written = render_bytes("json", run)
     assert json.loads(written.decode("utf-8"))["documents"][0]["warnings"] == [warning]
     if "\udc80" not in warning:

@@ -130,3 +130,35 @@ def test_the_json_report_on_stdout_and_in_a_file_are_the_same_bytes(run, tmp_pat
     assert r.exit_code == 0
     assert r.stdout_bytes == out.read_bytes()
     assert json.loads(out.read_bytes())["documents"][0]["path"] == SAMPLE
+
+
+@pytest.mark.parametrize(("args", "shown", "encoded_apart"), [
+    (("--format", "json"), "json", True),
+    ((), "text", False),
+    (("--format", "sarif"), "sarif", False),
+    (("-o", "json={dir}/r.json"), "text", True),  # the text summary on the terminal, JSON in a file
+    (("--format", "json", "-o", "{dir}/r.out"), "text", True),  # a plain path takes --format
+    (("--format", "json", "-o", "{dir}/r.out", "-o", "text={dir}/r.txt"), "", True),  # nothing on the terminal
+])
+def test_workers_encode_the_json_report_s_documents_only_when_a_json_report_is_written(run, tmp_path, monkeypatch,
+                                                                                     args, shown, encoded_apart):
+    import rmplint.runner as runner
+    from rmplint.report.json import prerender
+
+    asked = []
+    real = runner.run_batch
+    monkeypatch.setattr(runner, "run_batch", lambda *a, **k: (asked.append(k.get("prepare")), real(*a, **k))[1])
+    r = run("check", SAMPLE, *(a.format(dir=tmp_path) for a in args))
+    assert r.exit_code == 0, r.output
+    assert asked == [prerender if encoded_apart else None]
+    if shown == "json":
+        assert json.loads(r.stdout_bytes)["documents"][0]["path"] == SAMPLE
+    elif shown == "text":
+        assert "1. Awareness (clause 3)" in r.output
+    elif shown == "sarif":
+        assert json.loads(r.output)["version"] == "2.1.0"
+    else:
+        assert r.output == ""
+    if encoded_apart and "-o" in args:
+        written = next(p for p in tmp_path.iterdir() if p.suffix in (".json", ".out"))
+        assert json.loads(written.read_bytes())["documents"][0]["path"] == SAMPLE

@@ -129,3 +129,47 @@ def test_reports_do_not_depend_on_hash_seed():
         for seed in ("1", "2")
     }
     assert len(digests) == 1 and len(digests.pop().strip()) == 64
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+@pytest.mark.parametrize("encoded", ["in the parent", "by the workers"])
+def test_the_json_report_joined_from_documents_encoded_apart_is_the_golden_file(name, encoded):
+    from rmplint.report import render_bytes
+    from rmplint.report.json import prerender
+
+    run = golden_run(name)
+    if encoded == "by the workers":
+        for doc in run.documents:
+            prerender(doc)
+            assert doc.rendered_json
+    assert render_bytes("json", run) == _golden_path(name, "json").read_bytes()
+
+
+def test_a_report_of_several_documents_some_encoded_apart_is_the_report_encoded_whole():
+    from rmplint.report import render_bytes
+    from rmplint.report.json import prerender
+
+    docs = [d for name in sorted(SOURCES) for d in _decorate(golden_run(name)).documents]
+    docs.append(replace(docs[0], path="unreadable.docx", profile=None, clauses=(), findings=(), summary={},
+                        error="not a Word file", error_kind="corrupt"))
+    run = replace(golden_run("sample-rmp"), documents=tuple(docs))
+    whole = render("json", run).encode("utf-8")
+    prerender(docs[1])  # one document encoded by a worker, the others by the parent
+    assert render_bytes("json", run) == whole
+    for doc in docs:
+        prerender(doc)
+    assert render_bytes("json", run) == whole
+    assert render_bytes("json", replace(run, documents=())) == render("json", replace(run, documents=())).encode()
+
+
+def test_a_result_changed_after_it_was_encoded_is_reported_as_it_now_is():
+    from rmplint.report import render_bytes
+    from rmplint.report.json import prerender
+
+    run = golden_run("sample-rmp")
+    doc = run.documents[0]
+    prerender(doc)
+    moved = replace(doc, path="elsewhere.docx")  # as a waiver or a printable path makes a new result
+    assert doc.rendered_json and moved.rendered_json is None
+    got = json.loads(render_bytes("json", replace(run, documents=(moved,))))
+    assert got["documents"][0]["path"] == "elsewhere.docx"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -74,6 +75,40 @@ def test_a_worker_per_document_with_a_timeout_gives_the_serial_results(batch, ch
         run_batch(batch, CheckSpec(), checker))
 
 
+def test_the_json_report_of_parts_encoded_by_the_workers_is_the_serial_report(batch, checker):
+    from rmplint.report import render_bytes
+    from rmplint.report.json import prerender
+
+    parallel = run_batch(batch, CheckSpec(), checker, jobs=2, prepare=prerender)
+    assert all(r.rendered_json for r in parallel)
+    assert render_bytes("json", Run(version="test", documents=tuple(parallel))) == _json(
+        run_batch(batch, CheckSpec(), checker)).encode("utf-8")
+
+
+def _mark_with_pid(res) -> None:  # type: ignore[no-untyped-def]
+    object.__setattr__(res, "rendered_json", str(os.getpid()).encode())
+
+
+def _plans_one_slow(tmp_path: Path, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """a.txt, slow.txt, z.txt: the same plan; a worker sleeps a minute before checking slow.txt
+    (a test-only hook)."""
+    paths = []
+    for name in ("a.txt", "slow.txt", "z.txt"):
+        (tmp_path / name).write_text(PLAN, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=60")
+    return paths
+
+
+def test_each_result_is_prepared_by_the_worker_that_made_it_a_replacement_worker_too(tmp_path, checker, monkeypatch):
+    paths = _plans_one_slow(tmp_path, monkeypatch)
+    got = {Path(r.path).name: r.rendered_json for r in
+           run_batch(paths, CheckSpec(), checker, jobs=1, timeout=3, prepare=_mark_with_pid)}
+    assert got["slow.txt"] is None  # its timeout result is the parent's
+    assert got["a.txt"] and got["z.txt"] and got["a.txt"] != got["z.txt"]  # the first worker's, then its replacement's
+    assert str(os.getpid()).encode() not in got.values()
+
+
 def test_dask_local_cluster_results_are_byte_identical_to_serial(batch, checker):
     pytest.importorskip("distributed", reason="dask[distributed] is not installed (pip install rmplint[dask])")
     serial = run_batch(batch, CheckSpec(), checker)
@@ -82,12 +117,7 @@ def test_dask_local_cluster_results_are_byte_identical_to_serial(batch, checker)
 
 
 def test_a_document_over_the_timeout_gets_an_error_and_the_batch_goes_on(tmp_path, checker, monkeypatch):
-    paths = []
-    for name in ("a.txt", "slow.txt", "z.txt"):
-        (tmp_path / name).write_text(PLAN, encoding="utf-8")
-        paths.append(str(tmp_path / name))
-    # test-only hook: the worker sleeps before checking a path containing "slow"
-    monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=60")
+    paths = _plans_one_slow(tmp_path, monkeypatch)
     results = run_batch(paths, CheckSpec(), checker, jobs=1, timeout=3)
     by_name = {Path(r.path).name: r for r in results}
     assert by_name["slow.txt"].error_kind == "timeout"

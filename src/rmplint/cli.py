@@ -247,10 +247,12 @@ def _printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def run_checks(docs: list[str], spec, build, batch_args: dict):  # type: ignore[no-untyped-def]
+def run_checks(docs: list[str], spec, build, batch_args: dict, json_parts: bool = False):  # type: ignore[no-untyped-def]
     """Build the checker (`build()`) and run_batch with the batch options; a missing Dask is a
     one-line error. With several local workers, documents are read ahead while the checker is
-    built (runner.ReadAhead). Returns the checker and the results."""
+    built (runner.ReadAhead). `json_parts`: a JSON report will be written, so worker processes
+    encode each result's part of it (rmplint.report.json.prerender). Returns the checker and the
+    results."""
     from rmplint.runner import DaskMissing, ReadAhead, run_batch
 
     allowed = batch_args["jobs"] or os.cpu_count() or 1  # processes the batch may use
@@ -259,10 +261,13 @@ def run_checks(docs: list[str], spec, build, batch_args: dict):  # type: ignore[
     pooled = jobs > 1 or batch_args["timeout"] is not None
     ahead = ReadAhead.start(docs, spec.options.limits, allowed, batch_args["scheduler"]) if pooled else None
     try:
+        prepare = None
+        if json_parts:
+            from rmplint.report.json import prerender as prepare
         checker = build()  # rule errors surface here, once
         return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],
                                   cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"],
-                                  progress=True, read_ahead=ahead)
+                                  progress=True, read_ahead=ahead, prepare=prepare)
     except DaskMissing as e:
         raise UserError(str(e)) from None
     finally:
@@ -331,7 +336,13 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
-    checker, results = run_checks(docs, spec, lambda: build_checker(spec.rule_dirs, spec.options), batch_args)
+    # the terminal gets --format unless a plain -o PATH took it; then the text summary, unless that went to a file
+    shown = fmt if all(parse_output(o, "")[0] for o in outputs) else "text"
+    if reports and shown == "text" and any(rfmt == "text" for rfmt, _ in reports):
+        shown = ""  # nothing on the terminal
+    json_parts = shown == "json" or any(rfmt == "json" for rfmt, _ in reports)
+    checker, results = run_checks(docs, spec, lambda: build_checker(spec.rule_dirs, spec.options), batch_args,
+                                  json_parts)
     from rmplint.engine import gate_failures  # imported with the checker, after the read-ahead started
 
     results = printable_paths(apply_waivers(results, cfg))
@@ -339,18 +350,13 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     for r in results:
         if r.error:
             click.echo(f"rmplint: {r.path}: {r.error}", err=True)
-    if reports:
-        for rfmt, rpath in reports:
-            try:
-                write_report(rfmt, run, rpath)
-            except OSError as e:
-                raise UserError(f"cannot write {rpath}: {e.strerror or e}") from None
-        # the terminal gets --format unless a plain -o PATH took it; then the text summary, unless that went to a file
-        shown = fmt if all(parse_output(o, "")[0] for o in outputs) else "text"
-        if shown != "text" or all(rfmt != "text" for rfmt, _ in reports):
-            _echo_report(shown, run, color)
-    else:
-        _echo_report(fmt, run, color)
+    for rfmt, rpath in reports:
+        try:
+            write_report(rfmt, run, rpath)
+        except OSError as e:
+            raise UserError(f"cannot write {rpath}: {e.strerror or e}") from None
+    if shown:
+        _echo_report(shown, run, color)
     if any(r.error for r in results):
         sys.exit(2)
     if maturity_gate(results, cfg) | any(gate_failures(r, cfg.fail_on) for r in results):

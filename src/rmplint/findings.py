@@ -137,6 +137,10 @@ class DocumentResult:
     findings: tuple[Finding, ...] = ()
     warnings: tuple[str, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
+    # This result's part of the JSON report, encoded where it was made (rmplint.report.json.prerender):
+    # b"" where it cannot be. Not an argument, so a result made from this one by replace() (a
+    # waiver, a printable path) starts without it.
+    rendered_json: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         # One dict per Location object: the quotes of one sentence, cited by several clauses,

@@ -354,12 +354,16 @@ def run_batch(
     scheduler: str | None = None,
     progress: bool = False,
     read_ahead: ReadAhead | None = None,
+    prepare: Callable[[DocumentResult], None] | None = None,
 ) -> list[DocumentResult]:
     """Check every path; one result per path (errors included), sorted by path.
 
     jobs > 1, or a timeout, runs documents in worker processes; scheduler ("local" or a
     tcp:// address) runs them on Dask. The results are the same whichever way they were made.
     `read_ahead` (started on the same paths) hands the worker pool the documents it has read.
+    `prepare` is called on each result in the worker process that made it, before the result is
+    sent back (the command line has the result's part of a JSON report encoded there, in
+    parallel, instead of in the parent after the last document).
     """
     paths = [str(p) for p in paths]
     results: list[DocumentResult | None] = [None] * len(paths)
@@ -388,7 +392,7 @@ def run_batch(
         elif jobs > 1 or timeout is not None:
             if checker is not None:
                 _BUILT.setdefault(spec.key(), checker)  # forked workers inherit it, built
-            _run_pool(paths, todo, spec, max(1, jobs), timeout, done, read_ahead)
+            _run_pool(paths, todo, spec, max(1, jobs), timeout, done, read_ahead, prepare)
         else:
             checker = checker or checker_for(spec)
             for i in todo:
@@ -408,8 +412,9 @@ def timeout_result(path: str, timeout: float) -> DocumentResult:
 
 # --------------------------------------------------------------------------- worker processes
 
-def _worker_main(conn: Any, spec: CheckSpec) -> None:
-    """A worker: build the checker once, then check the paths it is sent until told to stop."""
+def _worker_main(conn: Any, spec: CheckSpec, prepare: Callable[[DocumentResult], None] | None = None) -> None:
+    """A worker: build the checker once, then check the paths it is sent until told to stop
+    (each result passed to `prepare` before it is sent)."""
     import traceback
 
     try:
@@ -421,9 +426,12 @@ def _worker_main(conn: Any, spec: CheckSpec) -> None:
                 return
             try:
                 if isinstance(item, tuple):  # (path, pickle of the document read ahead)
-                    conn.send(("ok", _check_read(item[0], item[1], spec)))
+                    res = _check_read(item[0], item[1], spec)
                 else:
-                    conn.send(("ok", check_one(item, spec)))
+                    res = check_one(item, spec)
+                if prepare is not None:
+                    prepare(res)
+                conn.send(("ok", res))
             except Exception as exc:  # a bug, not a bad document: the parent re-raises it
                 conn.send(("bug", "".join(traceback.format_exception(exc))))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
@@ -431,9 +439,10 @@ def _worker_main(conn: Any, spec: CheckSpec) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, spec: CheckSpec) -> None:
+    def __init__(self, ctx: Any, spec: CheckSpec, prepare: Callable[[DocumentResult], None] | None = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, spec), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, spec, prepare), daemon=True)
+        self.prepare = prepare
         self.proc.start()
         child.close()
         self.ready = False
@@ -464,7 +473,8 @@ class _Worker:
 
 
 def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, timeout: float | None,
-              done: Callable[[int, DocumentResult], None], ahead: ReadAhead | None = None) -> None:
+              done: Callable[[int, DocumentResult], None], ahead: ReadAhead | None = None,
+              prepare: Callable[[DocumentResult], None] | None = None) -> None:
     """A small pool we own, so that a worker stuck on one document can be killed and replaced.
 
     Documents are sent one at a time, so an idle worker always takes the next one. A worker
@@ -490,7 +500,7 @@ def _run_pool(paths: list[str], todo: list[int], spec: CheckSpec, jobs: int, tim
     # (Frozen already by the caller, as the command line does, it stays so afterwards.)
     frozen_before = collector.frozen()
     gc.freeze()
-    workers = [_Worker(ctx, spec) for _ in range(min(jobs, len(todo)))]
+    workers = [_Worker(ctx, spec, prepare) for _ in range(min(jobs, len(todo)))]
     left = len(todo)
     waiting: float | None = None  # since when a worker has had nothing to do but wait for the read-ahead
     retry: list[tuple[int, Any]] = []  # documents sent to a worker that died before it took them
@@ -605,7 +615,7 @@ def _replace(workers: list[_Worker], w: _Worker, ctx: Any, spec: CheckSpec,
     """Kill a worker that overran on `task` (or died on it), give the document an error result,
     start a fresh worker."""
     w.stop(kill=True)
-    workers[workers.index(w)] = _Worker(ctx, spec)
+    workers[workers.index(w)] = _Worker(ctx, spec, w.prepare)
     if task is None:
         return
     if timeout is not None:

@@ -31,10 +31,16 @@ def stable_json(data: Any) -> str:
 def stable_json_bytes(data: Any) -> bytes | None:
     """stable_json's text as UTF-8, as orjson writes it (a batch's report runs to megabytes: no
     decoding it to be encoded again on its way out); None where orjson cannot write the data."""
+    got = orjson_indented(data)
+    return None if got is None else got + b"\n"
+
+
+def orjson_indented(data: Any) -> bytes | None:
+    """stable_json's text without its final newline, as orjson writes it; None where it cannot."""
     try:
         import orjson
 
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     except (ImportError, TypeError):  # no orjson wheel for this platform; a lone surrogate
         return None
 
