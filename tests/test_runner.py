@@ -194,7 +194,7 @@ def test_documents_read_ahead_give_the_serial_results(batch, checker, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     paths = [*batch, str(bad)]
     ahead = ReadAhead(paths, Limits())
-    ahead._proc.join(60)  # let it read everything it can, as it would on a slow start-up
+    ahead.join(60)  # let it read everything it can, as it would on a slow start-up
     parallel = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
     assert sorted(ahead.handed) == [i for i, p in enumerate(paths) if p != str(bad)]  # read, except the broken one
     assert _json(parallel) == _json(run_batch(paths, CheckSpec(), checker))
@@ -214,7 +214,7 @@ def _on_its_first_document(ahead) -> None:  # type: ignore[no-untyped-def]
     """Wait until the read-ahead has started its first document, as it has long done when a real
     parent has built its checker (here the checker is built already)."""
     deadline = time.monotonic() + 30
-    while ahead._front.value < 1 and time.monotonic() < deadline:
+    while ahead.started < 1 and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
@@ -240,7 +240,7 @@ def test_a_read_ahead_that_dies_leaves_its_documents_to_the_workers(tmp_path, ch
     paths = _three_documents(tmp_path)
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
     ahead = ReadAhead(paths, Limits())
-    ahead._proc.kill()  # killed while it reads the first document
+    ahead.kill()  # killed while it reads the first document
     results = run_batch(paths, CheckSpec(), checker, jobs=2, read_ahead=ahead)
     assert ahead.handed == [] and not ahead.alive
     monkeypatch.delenv(TEST_DELAY_ENV)
@@ -256,7 +256,7 @@ def test_documents_found_in_the_cache_are_not_read_ahead(tmp_path, monkeypatch):
     ahead = ReadAhead(paths, Limits())
     try:
         ahead.only([0])  # the two others were found in the cache
-        ahead._proc.join(30)
+        ahead.join(30)
         ahead.receive()
         assert ahead.reported == {0} and list(ahead.read) == [0]
     finally:
@@ -270,12 +270,12 @@ def test_the_read_ahead_stays_at_most_its_slots_ahead_of_the_workers(tmp_path):
     paths = _three_documents(tmp_path)
     ahead = ReadAhead(paths, Limits(), slots=1)
     try:
-        assert ahead.conn.poll(30)
+        assert ahead.poll(30)
         ahead.receive()
         assert list(ahead.read) == [0]
-        assert not ahead.conn.poll(1)  # one document read and not taken: it waits
+        assert not ahead.poll(1)  # one document read and not taken: it waits
         assert ahead.take() == (0, str(Path(ahead.folder, "0.pickle")))
-        assert ahead.conn.poll(30)  # taken: it reads the next one
+        assert ahead.poll(30)  # taken: it reads the next one
         ahead.receive()
         assert ahead.reported == {0, 1}
     finally:
@@ -358,9 +358,7 @@ def test_the_wait_for_a_lone_document_counts_against_its_timeout(tmp_path, check
     assert time.monotonic() - started < 10  # one timeout in all, not one for the wait and one for the worker
 
 
-def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monkeypatch):
-    import tempfile
-
+def test_no_read_ahead_for_one_worker_nor_dask(batch):
     from rmplint.ingest.common import Limits
     from rmplint.runner import ReadAhead
 
@@ -371,25 +369,35 @@ def test_no_read_ahead_for_one_worker_or_without_a_temporary_folder(batch, monke
     assert lone is not None
     lone.close()
 
-    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkdtemp", refused)
-    assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up
-
-
-def test_a_read_ahead_whose_process_cannot_start_leaves_nothing_behind(batch, tmp_path, monkeypatch):
-    import multiprocessing
+def test_a_read_ahead_without_a_temporary_folder_leaves_every_document_to_the_workers(batch, checker, tmp_path,
+                                                                                      monkeypatch):
     import tempfile
 
     from rmplint.ingest.common import Limits
     from rmplint.runner import ReadAhead
 
-    def refused(self):  # type: ignore[no-untyped-def]
-        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # it cannot make its folder there
+    ahead = ReadAhead.start(batch, Limits(), jobs=2, scheduler=None)
+    assert ahead is not None and ahead.join(30)
+    results = run_batch(batch, CheckSpec(), checker, jobs=2, read_ahead=ahead)
+    assert ahead.handed == [] and not ahead.alive
+    assert _json(results) == _json(run_batch(batch, CheckSpec(), checker))
+    assert not (tmp_path / "gone").exists()
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refused)
+
+def test_a_read_ahead_whose_process_cannot_start_leaves_nothing_behind(batch, tmp_path, monkeypatch):
+    import os
+
+    from rmplint.ingest.common import Limits
+    from rmplint.runner import ReadAhead
+
+    def refused():  # type: ignore[no-untyped-def]
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    fds = Path("/proc/self/fd")
+    open_before = sorted(os.listdir(fds)) if fds.exists() else None
+    monkeypatch.setattr(os, "fork", refused)
     assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up
-    assert not list((tmp_path / "tmp").iterdir())
+    if open_before is not None:
+        assert sorted(os.listdir(fds)) == open_before  # its pipes are closed
