@@ -157,6 +157,20 @@ def test_the_command_exits_with_its_code_and_all_its_output(root, tmp_path, args
         assert json.loads(stdout)["documents"][0]["clauses"]  # the whole report, flushed
 
 
+def test_a_reader_that_stops_early_cuts_the_json_report_short_without_a_traceback(root):
+    """`rmplint check --format json ... | head`: the report (megabytes, written piece by piece)
+    stops where the reader stopped, nothing on stderr, and the run does not say it wrote
+    everything (click's exit 1 for a closed pipe)."""
+    p = subprocess.Popen([sys.executable, "-m", "rmplint.cli", "check", "--format", "json", "--max-evidence", "0",
+                          SAMPLE, "corpora/rmp", "corpora/contracts"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=root)
+    assert p.stdout is not None and p.stderr is not None
+    first = p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert first and err == "" and p.wait(120) == 1
+
+
 def test_several_workers_read_ahead_give_the_same_json_and_leave_no_files(root, invoke, tmp_path, monkeypatch):
     import tempfile
 

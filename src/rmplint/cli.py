@@ -367,11 +367,19 @@ def _echo_report(fmt: str, run, color: bool | None) -> None:  # type: ignore[no-
     """A report to standard output. Only the text report is ever coloured: the others are data, so
     click is not asked to look for colour codes to strip (a scan of the whole report, and a CSV
     quote holding an escape character would lose it). The JSON report goes out as the UTF-8 bytes
-    its encoder made."""
-    from rmplint.report import render, render_bytes
+    its encoder made, piece by piece (rmplint.report.json.render_chunks)."""
+    from rmplint.report import render, render_chunks
 
     if fmt == "json":
-        click.echo(render_bytes(fmt, run), nl=False)
+        chunks = render_chunks(fmt, run)
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stream
+            click.echo(b"".join(chunks), nl=False)
+        else:
+            sys.stdout.flush()
+            for chunk in chunks:  # write() each: a wrapper may see only what goes through write()
+                out.write(chunk)
+            out.flush()
     else:
         click.echo(render(fmt, run, color=_colour(color) if fmt == "text" else False), nl=False,
                    color=None if fmt == "text" else True)

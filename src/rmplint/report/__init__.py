@@ -80,9 +80,15 @@ def render(fmt: str, run: Run, color: bool = False) -> str:
 
 def render_bytes(fmt: str, run: Run, color: bool = False) -> bytes:
     """The report as the bytes written out: UTF-8 (the JSON report straight from its encoder)."""
+    return b"".join(render_chunks(fmt, run, color))
+
+
+def render_chunks(fmt: str, run: Run, color: bool = False) -> list[bytes]:
+    """render_bytes in pieces to be written one after the other (the JSON report's documents as
+    they were encoded, without copying megabytes into one buffer first; one piece otherwise)."""
     if fmt == "json":
-        return bytes(importlib.import_module("rmplint.report.json").render_bytes(run))
-    return render(fmt, run, color=color).encode("utf-8")
+        return list(importlib.import_module("rmplint.report.json").render_chunks(run))
+    return [render(fmt, run, color=color).encode("utf-8")]
 
 
 def parse_output(value: str, default_fmt: str) -> tuple[str, str]:
@@ -102,6 +108,6 @@ def parse_output(value: str, default_fmt: str) -> tuple[str, str]:
 
 def write_report(fmt: str, run: Run, path: str) -> None:
     """Write one report; newline="" so CSV's CRLF rows and every other format are written as rendered."""
-    data = render_bytes(fmt, run)  # before opening, so that a failing reporter leaves no empty file
+    data = render_chunks(fmt, run)  # before opening, so that a failing reporter leaves no empty file
     with open(path, "wb") as fh:
-        fh.write(data)
+        fh.writelines(data)

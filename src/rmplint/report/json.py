@@ -48,13 +48,22 @@ def _document(doc: DocumentResult) -> bytes:
 def render_bytes(run: Run) -> bytes:
     """render(run) encoded as UTF-8, made without a round trip through str where orjson can. A
     lone surrogate (which only a JSON string can hold) is written as its JSON escape, \\udcXX."""
+    return b"".join(render_chunks(run))
+
+
+def render_chunks(run: Run) -> list[bytes]:
+    """render_bytes(run) in pieces, to be written one after the other: the documents' parts as
+    they were encoded, so that a report of megabytes is not copied into one more buffer first."""
     parts = [doc.rendered_json if doc.rendered_json is not None else _document(doc) for doc in run.documents]
     if all(parts):
         rest = orjson_indented({"tool": {"name": "rmplint", "version": run.version}, "documents": [],
                                 "summary": run.summary()})
         if rest is not None and parts and rest.startswith(_EMPTY_DOCUMENTS):
-            return b"".join((b'{\n  "documents": [\n    ', b",\n    ".join(parts), b"\n  ]",
-                             rest[len(_EMPTY_DOCUMENTS):], b"\n"))
+            chunks = [b'{\n  "documents": [\n    ']
+            for part in parts:
+                chunks += (part, b",\n    ")
+            chunks[-1] = b"\n  ]" + rest[len(_EMPTY_DOCUMENTS):] + b"\n"
+            return chunks
         if rest is not None and not parts:
-            return rest + b"\n"
-    return stable_json(_data(run)).encode("utf-8", "backslashreplace")
+            return [rest + b"\n"]
+    return [stable_json(_data(run)).encode("utf-8", "backslashreplace")]
