@@ -174,7 +174,7 @@ def test_a_reader_that_stops_early_cuts_the_json_report_short_without_a_tracebac
 def test_several_workers_read_ahead_give_the_same_json_and_leave_no_files(root, invoke, tmp_path, monkeypatch):
     import tempfile
 
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the read-ahead keeps its pickles
     closed = []

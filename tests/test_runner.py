@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from rmplint.report import Run, render
-from rmplint.runner import TEST_DELAY_ENV, CheckSpec, run_batch
+from rmplint.readahead import TEST_DELAY_ENV
+from rmplint.runner import CheckSpec, run_batch
 
 PLAN = """Relationship Management Plan
 
@@ -188,7 +189,7 @@ def test_a_document_over_the_timeout_on_dask_gets_an_error_and_the_batch_goes_on
 
 def test_documents_read_ahead_give_the_serial_results(batch, checker, tmp_path):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
@@ -220,7 +221,7 @@ def _on_its_first_document(ahead) -> None:  # type: ignore[no-untyped-def]
 
 def test_while_the_read_ahead_is_slow_on_a_document_the_workers_read_the_others(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     paths = _three_documents(tmp_path)
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
@@ -235,7 +236,7 @@ def test_while_the_read_ahead_is_slow_on_a_document_the_workers_read_the_others(
 
 def test_a_read_ahead_that_dies_leaves_its_documents_to_the_workers(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     paths = _three_documents(tmp_path)
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=2")
@@ -249,7 +250,7 @@ def test_a_read_ahead_that_dies_leaves_its_documents_to_the_workers(tmp_path, ch
 
 def test_documents_found_in_the_cache_are_not_read_ahead(tmp_path, monkeypatch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     paths = _three_documents(tmp_path)
     monkeypatch.setenv(TEST_DELAY_ENV, "slow.txt=1")
@@ -265,7 +266,7 @@ def test_documents_found_in_the_cache_are_not_read_ahead(tmp_path, monkeypatch):
 
 def test_the_read_ahead_stays_at_most_its_slots_ahead_of_the_workers(tmp_path):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     paths = _three_documents(tmp_path)
     ahead = ReadAhead(paths, Limits(), slots=1)
@@ -304,7 +305,7 @@ def test_a_worker_that_dies_on_a_document_gives_it_an_error_and_the_batch_goes_o
 
     import rmplint.runner as runner
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     boom = tmp_path / "boom.txt"
     boom.write_text(PLAN, encoding="utf-8")
@@ -330,7 +331,7 @@ def test_a_worker_that_dies_on_a_document_gives_it_an_error_and_the_batch_goes_o
 
 def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     path = tmp_path / "slow.txt"
     path.write_text(PLAN, encoding="utf-8")
@@ -346,7 +347,7 @@ def test_a_lone_document_being_read_ahead_is_waited_for(tmp_path, checker, monke
 
 def test_the_wait_for_a_lone_document_counts_against_its_timeout(tmp_path, checker, monkeypatch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     path = tmp_path / "slow.txt"
     path.write_text(PLAN, encoding="utf-8")
@@ -360,7 +361,7 @@ def test_the_wait_for_a_lone_document_counts_against_its_timeout(tmp_path, check
 
 def test_no_read_ahead_for_one_worker_nor_dask(batch):
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     assert ReadAhead.start(batch, Limits(), jobs=1, scheduler=None) is None
     assert ReadAhead.start([], Limits(), jobs=2, scheduler=None) is None
@@ -375,7 +376,7 @@ def test_a_read_ahead_without_a_temporary_folder_leaves_every_document_to_the_wo
     import tempfile
 
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # it cannot make its folder there
     ahead = ReadAhead.start(batch, Limits(), jobs=2, scheduler=None)
@@ -390,7 +391,7 @@ def test_a_read_ahead_whose_process_cannot_start_leaves_nothing_behind(batch, tm
     import os
 
     from rmplint.ingest.common import Limits
-    from rmplint.runner import ReadAhead
+    from rmplint.readahead import ReadAhead
 
     def refused():  # type: ignore[no-untyped-def]
         raise BlockingIOError(11, "Resource temporarily unavailable")

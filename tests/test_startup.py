@@ -505,3 +505,35 @@ def test_nested_tells_the_shape_of_stored_lists():
     assert not startup_cache.nested([[1, True]], 2, int)  # a bool is not an int
     assert not startup_cache.nested([[1], 2], 2, int)  # a value where a list belongs
     assert not startup_cache.nested([["a"]], 2, int) and not startup_cache.nested("ab", 1, str)
+
+
+
+def test_the_read_ahead_is_forked_before_the_runner_and_the_result_classes_are_imported(tmp_path):
+    """`rmplint check` on two processes forks its read-ahead as soon as it knows the documents and
+    the limits: every module imported before the fork is time the other core spends waiting."""
+    docs = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("The partners review this plan every year.\n", encoding="utf-8")
+        docs.append(str(tmp_path / name))
+    seen = tmp_path / "modules.json"
+    _run(f"""
+        import json, os, sys
+        real_fork = os.fork
+        def fork():
+            if not os.path.exists({str(seen)!r}):
+                with open({str(seen)!r}, "w") as fh:
+                    json.dump(sorted(sys.modules), fh)
+            return real_fork()
+        os.fork = fork
+        from rmplint.cli import main
+        main(["check", "--jobs", "2", "--format", "json", "-o", {str(tmp_path / "r.json")!r}, *{docs!r}],
+             standalone_mode=False)
+    """)
+    import json
+
+    before = set(json.loads(seen.read_text()))
+    assert {"rmplint.cli", "rmplint.config", "rmplint.readahead"} <= before
+    assert not before & {"rmplint.runner", "rmplint.findings", "rmplint.model", "rmplint.engine", "spacy",
+                         "multiprocessing", "tempfile", "ctypes", "hashlib"}
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [d["error"] for d in report["documents"]] == [None, None] and report["documents"][0]["clauses"]

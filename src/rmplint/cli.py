@@ -16,7 +16,7 @@ import click
 
 from rmplint import __version__
 from rmplint.discover import Excludes, compile_patterns, find_documents
-from rmplint.report import FORMATS  # light: result dataclasses only
+from rmplint.report import FORMATS  # light: the report dataclasses, no result classes
 
 SEVERITY_CHOICES = ["info", "low", "medium", "high", "critical", "none"]
 
@@ -247,29 +247,34 @@ def _printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def run_checks(docs: list[str], spec, build, batch_args: dict, json_parts: bool = False):  # type: ignore[no-untyped-def]
-    """Build the checker (`build()`) and run_batch with the batch options; a missing Dask is a
-    one-line error. With several local workers, documents are read ahead while the checker is
-    built (runner.ReadAhead). `json_parts`: a JSON report will be written, so worker processes
-    encode each result's part of it (rmplint.report.json.prerender). Returns the checker and the
-    results."""
-    from rmplint.runner import DaskMissing, ReadAhead, run_batch
+def run_checks(docs: list[str], rule_dirs: tuple[str, ...], options, batch_args: dict,  # type: ignore[no-untyped-def]
+               json_parts: bool = False):
+    """Build the checker and run_batch with the batch options; a missing Dask is a one-line
+    error. With several local workers, documents are read ahead while the checker is built
+    (rmplint.readahead), by a process started before the runner and the result classes are
+    imported. `json_parts`: a JSON report will be written, so worker processes encode each
+    result's part of it (rmplint.report.json.prerender). Returns the checker and the results."""
+    from rmplint.readahead import ReadAhead
 
     allowed = batch_args["jobs"] or os.cpu_count() or 1  # processes the batch may use
     jobs = min(allowed, len(docs))
     # the read-ahead runs beside the parent while it builds the checker, and only feeds a pool
     pooled = jobs > 1 or batch_args["timeout"] is not None
-    ahead = ReadAhead.start(docs, spec.options.limits, allowed, batch_args["scheduler"]) if pooled else None
+    ahead = ReadAhead.start(docs, options.limits, allowed, batch_args["scheduler"]) if pooled else None
     try:
-        prepare = None
-        if json_parts:
-            from rmplint.report.json import prerender as prepare
-        checker = build()  # rule errors surface here, once
-        return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],
-                                  cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"],
-                                  progress=True, read_ahead=ahead, prepare=prepare)
-    except DaskMissing as e:
-        raise UserError(str(e)) from None
+        from rmplint.runner import CheckSpec, DaskMissing, run_batch
+
+        spec = CheckSpec(rule_dirs=rule_dirs, options=options)
+        from rmplint.report.json import prerender
+
+        prepare = prerender if json_parts else None
+        checker = build_checker(rule_dirs, options)  # rule errors surface here, once
+        try:
+            return checker, run_batch(docs, spec, checker, jobs=jobs, timeout=batch_args["timeout"],
+                                      cache_dir=batch_args["cache_dir"], scheduler=batch_args["scheduler"],
+                                      progress=True, read_ahead=ahead, prepare=prepare)
+        except DaskMissing as e:
+            raise UserError(str(e)) from None
     finally:
         if ahead is not None:
             ahead.close()
@@ -314,7 +319,6 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     from dataclasses import replace
 
     from rmplint.report import Run, parse_output, rules_of, write_report
-    from rmplint.runner import CheckSpec
 
     try:
         reports = [parse_output(o, fmt) for o in outputs]
@@ -332,7 +336,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
         "as_of": as_of.date().isoformat() if as_of else None,
         "exclude": exclude_setting(exclude),
     })
-    spec = CheckSpec(rule_dirs=tuple(cfg.rules), options=replace(cfg.check_options(), limits=limits))
+    options = replace(cfg.check_options(), limits=limits)
     docs = iter_documents(paths, cfg.exclude)
     if not docs:
         raise UserError("no documents found in " + ", ".join(paths))
@@ -341,8 +345,7 @@ def check(paths: tuple[str, ...], profile: str | None, fmt: str, outputs: tuple[
     if reports and shown == "text" and any(rfmt == "text" for rfmt, _ in reports):
         shown = ""  # nothing on the terminal
     json_parts = shown == "json" or any(rfmt == "json" for rfmt, _ in reports)
-    checker, results = run_checks(docs, spec, lambda: build_checker(spec.rule_dirs, spec.options), batch_args,
-                                  json_parts)
+    checker, results = run_checks(docs, tuple(cfg.rules), options, batch_args, json_parts)
     from rmplint.engine import gate_failures  # imported with the checker, after the read-ahead started
 
     results = printable_paths(apply_waivers(results, cfg))

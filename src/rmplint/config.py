@@ -15,8 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from rmplint.discover import Excludes, compile_patterns
 from rmplint.errors import ConfigError
-from rmplint.findings import SEVERITIES
-from rmplint.options import CheckOptions
+from rmplint.options import SEVERITIES, CheckOptions
 
 PROFILES = ("auto", "rmp", "contract")
 FAIL_ON = (*SEVERITIES, "none")

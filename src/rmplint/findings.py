@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rmplint.model import Location
+from rmplint.options import SEVERITIES as SEVERITIES  # defined with the options: the configuration reads it early
 
 STATUSES = ("met", "partial", "missing", "not-applicable", "not-checked")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 def severity_rank(sev: str) -> int:

@@ -10,6 +10,8 @@ from typing import Mapping
 
 from rmplint.ingest.common import Limits
 
+SEVERITIES = ("info", "low", "medium", "high", "critical")  # lowest first
+
 
 @dataclass(frozen=True)
 class CheckOptions:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rmplint.errors import DocumentError
 from rmplint.ingest.common import Limits
-from rmplint.model import Document
+
+if TYPE_CHECKING:  # pragma: no cover - the readers import it; Limits alone is wanted early (options)
+    from rmplint.model import Document
 
 __all__ = ["Limits", "load"]
 

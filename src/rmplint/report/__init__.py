@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rmplint.findings import DocumentResult
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this package for FORMATS alone
+    from rmplint.findings import DocumentResult
 
 
 @dataclass(frozen=True)
