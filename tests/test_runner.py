@@ -402,3 +402,21 @@ def test_a_read_ahead_whose_process_cannot_start_leaves_nothing_behind(batch, tm
     assert ReadAhead.start(batch, Limits(), jobs=2, scheduler=None) is None  # only a speed-up
     if open_before is not None:
         assert sorted(os.listdir(fds)) == open_before  # its pipes are closed
+
+
+def test_closing_a_read_ahead_twice_closes_nothing_else(batch):
+    import os
+
+    from rmplint.ingest.common import Limits
+    from rmplint.readahead import ReadAhead
+
+    ahead = ReadAhead(batch, Limits())
+    ahead.close()  # as run_batch does, and then the command line
+    r, w = os.pipe()  # the numbers its pipes had are free again: likely these
+    try:
+        ahead.close()
+        assert os.write(w, b"x") == 1 and os.read(r, 1) == b"x"
+        assert not Path(ahead.folder).exists() and not ahead.alive
+    finally:
+        os.close(r)
+        os.close(w)

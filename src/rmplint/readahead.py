@@ -151,8 +151,9 @@ class ReadAhead:
 
     def _release(self) -> None:
         """One more document the read-ahead may read."""
-        with contextlib.suppress(OSError):  # it has ended
-            os.write(self._slots, b"\0")
+        if self._slots >= 0:
+            with contextlib.suppress(OSError):  # it has ended
+                os.write(self._slots, b"\0")
 
     def _heard(self, i: int, file: str | None) -> None:
         self.reported.add(i)
@@ -242,14 +243,18 @@ class ReadAhead:
         self._back = len(self.order)  # take() now looks at every document not claimed
 
     def close(self) -> None:
+        """End the process and remove its folder; once only (a second call does nothing, so that
+        the slots' pipe number, free again, is never closed under someone else)."""
         import shutil
 
+        if self._slots < 0:
+            return
         self.kill()
         self.join()
         self.alive = False
         self.conn.close()
-        with contextlib.suppress(OSError):
-            os.close(self._slots)
+        os.close(self._slots)
+        self._slots = -1
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
