@@ -262,11 +262,10 @@ def run_checks(docs: list[str], rule_dirs: tuple[str, ...], options, batch_args:
     pooled = jobs > 1 or batch_args["timeout"] is not None
     ahead = ReadAhead.start(docs, options.limits, allowed, batch_args["scheduler"]) if pooled else None
     try:
+        from rmplint.report.json import prerender
         from rmplint.runner import CheckSpec, DaskMissing, run_batch
 
         spec = CheckSpec(rule_dirs=rule_dirs, options=options)
-        from rmplint.report.json import prerender
-
         prepare = prerender if json_parts else None
         checker = build_checker(rule_dirs, options)  # rule errors surface here, once
         try:

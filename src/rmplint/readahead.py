@@ -123,7 +123,7 @@ class ReadAhead:
         """True when the read-ahead has something to say (a report, or its end) within `timeout` s."""
         import select
 
-        return bool(self._partial) or bool(select.select([self.conn], [], [], timeout)[0])
+        return bool(select.select([self.conn], [], [], timeout)[0])
 
     def receive(self) -> None:
         """Take in what the read-ahead has said (call when its connection is readable); its end
