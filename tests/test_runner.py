@@ -420,3 +420,12 @@ def test_closing_a_read_ahead_twice_closes_nothing_else(batch):
     finally:
         os.close(r)
         os.close(w)
+
+
+@pytest.mark.parametrize("slots", [0, 100_000])
+def test_a_read_ahead_refuses_a_number_of_slots_its_pipe_cannot_hand_out(batch, slots):
+    from rmplint.ingest.common import Limits
+    from rmplint.readahead import ReadAhead
+
+    with pytest.raises(ValueError, match="slots must be 1 to 4096"):
+        ReadAhead(batch, Limits(), slots=slots)

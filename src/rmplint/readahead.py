@@ -49,6 +49,9 @@ class ReadAhead:
     def __init__(self, paths: Sequence[str], limits: Any, slots: int = 64) -> None:
         import mmap
 
+        if not 0 < slots <= 4096:  # handed out at once on a pipe, which holds 64 KiB unread
+            raise ValueError(f"slots must be 1 to 4096, not {slots}")
+
         self.order = sorted(range(len(paths)), key=lambda i: (size_of(paths[i]), i))  # smallest first
         # made by the read-ahead in the temporary folder (tempfile is its import, not the parent's)
         self._name = f"rmplint-read-{os.getpid()}-{os.urandom(6).hex()}"
