@@ -18,10 +18,11 @@ _DOCUMENT_INDENT = b"\n    "  # a document's lines sit two levels deep in the re
 _EMPTY_DOCUMENTS = b'{\n  "documents": []'  # how the whole report starts without its documents
 
 
-def _data(run: Run) -> dict[str, Any]:
+def _data(run: Run, documents: bool = True) -> dict[str, Any]:
+    """The report as data; without the documents' objects (an empty list) for render_chunks."""
     return {
         "tool": {"name": "rmplint", "version": run.version},
-        "documents": [d.to_dict() for d in run.documents],
+        "documents": [d.to_dict() for d in run.documents] if documents else [],
         "summary": run.summary(),
     }
 
@@ -56,8 +57,7 @@ def render_chunks(run: Run) -> list[bytes]:
     they were encoded, so that a report of megabytes is not copied into one more buffer first."""
     parts = [doc.rendered_json if doc.rendered_json is not None else _document(doc) for doc in run.documents]
     if all(parts):
-        rest = orjson_indented({"tool": {"name": "rmplint", "version": run.version}, "documents": [],
-                                "summary": run.summary()})
+        rest = orjson_indented(_data(run, documents=False))
         if rest is not None and parts and rest.startswith(_EMPTY_DOCUMENTS):
             chunks = [b'{\n  "documents": [\n    ']
             for part in parts:
