@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -507,7 +508,6 @@ def test_nested_tells_the_shape_of_stored_lists():
     assert not startup_cache.nested([["a"]], 2, int) and not startup_cache.nested("ab", 1, str)
 
 
-
 def test_the_read_ahead_is_forked_before_the_runner_and_the_result_classes_are_imported(tmp_path):
     """`rmplint check` on two processes forks its read-ahead as soon as it knows the documents and
     the limits: every module imported before the fork is time the other core spends waiting."""
@@ -529,8 +529,6 @@ def test_the_read_ahead_is_forked_before_the_runner_and_the_result_classes_are_i
         main(["check", "--jobs", "2", "--format", "json", "-o", {str(tmp_path / "r.json")!r}, *{docs!r}],
              standalone_mode=False)
     """)
-    import json
-
     before = set(json.loads(seen.read_text()))
     assert {"rmplint.cli", "rmplint.config", "rmplint.readahead"} <= before
     assert not before & {"rmplint.runner", "rmplint.findings", "rmplint.model", "rmplint.engine", "spacy",
