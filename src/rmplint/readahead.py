@@ -7,9 +7,9 @@ the other core spends waiting."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 # Test-only hook: "SUBSTRING=SECONDS" makes a worker (and the read-ahead) sleep before checking (or
@@ -103,12 +103,10 @@ class ReadAhead:
         except OSError:
             return None
 
-    @property
+    @functools.cached_property
     def folder(self) -> str:
         """Where the read-ahead keeps its pickles (it makes the folder)."""
-        import tempfile
-
-        return os.path.join(tempfile.gettempdir(), self._name)
+        return _folder(self._name)
 
     @property
     def started(self) -> int:
@@ -149,7 +147,7 @@ class ReadAhead:
             whole = len(data) - len(data) % _REPORT
             for at in range(0, whole, _REPORT):
                 i = int.from_bytes(data[at : at + 8], "little")
-                self._heard(i, str(Path(self.folder, f"{i}.pickle")) if data[at + 8] else None)
+                self._heard(i, _pickle(self.folder, i) if data[at + 8] else None)
             self._partial = data[whole:]
 
     def _release(self) -> None:
@@ -264,6 +262,18 @@ class ReadAhead:
 _REPORT = 9  # bytes of one report: the document's index, then 1 if its pickle was written, else 0
 
 
+def _folder(name: str) -> str:
+    """The read-ahead's folder of this name, in the temporary folder (both processes work it out)."""
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), name)
+
+
+def _pickle(folder: str, i: int) -> str:
+    """Where the document of path index `i` is left, read."""
+    return os.path.join(folder, f"{i}.pickle")
+
+
 def _read_ahead(items: list[tuple[int, str]], limits: Any, name: str, reports: int, slots: int, front: Any,
                 claimed: Any) -> None:
     """The read-ahead process: makes its folder, then pickles each document it can read whole
@@ -271,9 +281,8 @@ def _read_ahead(items: list[tuple[int, str]], limits: Any, name: str, reports: i
     workers read what it leaves."""
     try:
         import pickle
-        import tempfile
 
-        folder = os.path.join(tempfile.gettempdir(), name)
+        folder = _folder(name)
         os.mkdir(folder, 0o700)
 
         from rmplint.ingest import load
@@ -296,7 +305,7 @@ def _read_ahead(items: list[tuple[int, str]], limits: Any, name: str, reports: i
                 tmp = os.path.join(folder, f"{i}.tmp")
                 with open(tmp, "wb") as fh:
                     pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, os.path.join(folder, f"{i}.pickle"))
+                os.replace(tmp, _pickle(folder, i))
                 ok = 1
             except Exception:  # noqa: BLE001
                 ok = 0
