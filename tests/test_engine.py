@@ -398,3 +398,54 @@ def test_the_analysis_takes_the_pipelines_docs_a_batch_at_a_time(checker):
     rest = list(docs)
     assert [d.text for d in [first, *rest]] == texts
     assert all(WORDS in d.user_data and len(list(d.sents)) == 2 for d in [first, *rest])  # the whole pipeline
+
+
+def test_a_repeated_text_is_read_once_and_marked_by_each_place_it_stands(checker, tmp_path, monkeypatch):
+    """The pipeline and the rules see each distinct block text once (analysis._read); what a block's
+    place adds (heading, label cell, section context, a deferring lead-in, a placeholder cell) is
+    still its own. Fails if the first place of a text decides the others."""
+    from rmplint.detect import analysis
+    from rmplint.ingest import load
+
+    review = "The joint team reviews the risk register monthly."
+    holder = "[insert owner]"
+    path = make_docx(tmp_path / "plan.docx", [
+        ("h1", "Relationship management plan"),
+        ("h2", "Risk management"),
+        ("p", review),
+        ("table", [["Risk", "Owner"], ["Supplier insolvency", holder]]),
+        ("h2", "Governance"),
+        ("p", "The following will be developed:"),
+        ("bullet", review),
+        ("table", [["Owner", "Risk"], [holder, "Supplier insolvency"]]),
+        ("p", review),
+    ])
+    piped: list[str] = []
+    docs = analysis._docs
+
+    def spy(nlp, texts):
+        texts = list(texts)
+        piped.extend(texts)
+        return docs(nlp, texts)
+
+    monkeypatch.setattr(analysis, "_docs", spy)
+    adoc = analysis.analyse(load(path), checker.matcher, "rmp")
+    blocks = [b.text for b in adoc.document.blocks]
+    assert sorted(piped) == sorted(set(blocks)) and len(piped) < len(blocks)  # each text piped once
+
+    said = [s for s in adoc.sentences if s.text == review]
+    assert [s.kind for s in said] == ["paragraph", "list_item", "paragraph"]
+    first, deferred, last = said
+    assert first.usable and last.usable and "deferred" in deferred.marks and not deferred.usable
+    assert first.concepts == deferred.concepts == last.concepts and first.concepts  # what the text says
+    assert first.context != last.context  # under "Risk management", then under "Governance"
+    # a header cell is a label where it heads a column, and not in a data row
+    owner = [s for s in adoc.sentences if s.text == "Owner"]
+    assert [s.location.row for s in owner] == [1, 1]
+    insolvency = [s for s in adoc.sentences if s.text == "Supplier insolvency"]
+    assert [(s.location.table, s.location.col) for s in insolvency] == [(1, 1), (2, 2)]
+    assert "label" in insolvency[0].marks and "label" not in insolvency[1].marks  # a 2-column table's entry
+    # the placeholder leaves its column unfilled in both tables, wherever it stands
+    assert [t.filled for t in adoc.tables] == [(True, False), (False, True)]
+    holders = [s for s in adoc.sentences if s.text == holder]
+    assert len(holders) == 2 and all("placeholder" in s.marks for s in holders)

@@ -12,12 +12,13 @@ import itertools
 import operator
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rmplint.detect.concepts import ConceptHit, ConceptMatcher
 from rmplint.model import Block, Document, Location
 from rmplint.nlp import (
     WORDS,
+    MarkVocabulary,
     SentenceMarks,
     get_nlp,
     looks_like_contents_entry,
@@ -159,17 +160,21 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
     share = pool.setdefault  # share(names, names): the pool's copy of the set
 
     sentences: list[Sentence] = []
-    texts = (b.text for b in doc.blocks)
     ncols = {t.index: t.cols for t in doc.tables}
     title = _title(doc)
     mv = mark_vocabulary()
+    # What a block's text says whatever block holds it is worked out once per distinct text (the
+    # pipeline and the rules: _read); a register repeats its cells ("Customer", "Owner", "High"
+    # in row after row), and a repeated text costs only what its place adds (context, marks).
+    read: dict[str, _Read] = {}
+    docs = _docs(nlp, dict.fromkeys(b.text for b in doc.blocks))  # each text's first block takes its Doc
     # a lead-in that defers ("The following will be developed:") or a heading that does
     # ("Still to be set up") defers the list items under it
     lead_in_deferred = False
     in_recitals = False
     path_context: dict[tuple[str, ...], frozenset[str]] = {}  # heading path -> its concepts
     holder_cells: set[tuple[int, int, int]] = set()  # table cells holding a placeholder
-    for bi, (block, sdoc) in enumerate(zip(doc.blocks, _docs(nlp, texts))):
+    for bi, block in enumerate(doc.blocks):
         loc = block.location
         ctx = path_context.get(loc.heading_path)
         if ctx is None:
@@ -201,45 +206,24 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
-        concept_patterns, mark_patterns = matcher.open_block(block.text)  # those that may match here
-        patterns = mv.patterns_opened(mark_patterns)
-        holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(block.text)] if patterns.placeholder else ()
-        if holder_spans and block.kind == "table_cell":
+        # a heading's or a header cell's concepts are the context of the blocks after it: found
+        # with its sentences, they need no second pass through the pipeline
+        heads = len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
+            block.kind == "table_cell" and (loc.row == 1 or loc.col == 1)))
+        got = read.get(block.text)
+        if got is None:
+            got = read[block.text] = _read(next(docs), block.text, matcher, mv, profile, share, heads)
+        if got.placeholder and block.kind == "table_cell":
             holder_cells.add((loc.table or 0, loc.row or 0, loc.col or 0))
-        sents = list(sdoc.sents)
+        if heads and got.names is not None:
+            context_cache.setdefault(block.text, got.names)
         first = len(sentences)  # this block's sentences are sentences[first:]
-        # each hit goes to the sentence it starts in (sentences partition the block's tokens)
-        hits = matcher.find(sdoc, block.text, concept_patterns)
-        if len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
-                block.kind == "table_cell" and (loc.row == 1 or loc.col == 1))):
-            # a heading's or a header cell's concepts are the context of the blocks after it:
-            # found here already, they need no second pass through the pipeline
-            context_cache.setdefault(block.text, matcher.names(hits))
-        if len(sents) == 1:
-            by_sent = [hits]
-        else:
-            hits.sort(key=_START)  # in order already but for pattern hits: a cheap sort
-            cuts = [bisect.bisect_left(hits, sent.start, key=_START) for sent in sents[1:]]
-            by_sent = [hits[a:b] for a, b in zip([0, *cuts], [*cuts, len(hits)])]
-        block_words, block_norms = sdoc.user_data[WORDS]
-        for sent, sent_hits in zip(sents, by_sent):
-            raw = block.text[sent.start_char : sent.end_char]  # what sent.text gives, without its tokens
-            text = normalise(raw)
-            if not text:
-                continue
-            words = block_words[sent.start : sent.end]
-            norms = block_norms[sent.start : sent.end]
-            sm = mark_sentence(words, norms, raw, profile, patterns)
-            # a placeholder the sentencizer cut in two ("[insert triggers, e.g. ...]") marks both halves
-            cut = [block.text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char] if holder_spans else ()
-            if cut and "placeholder" not in sm.marks:
-                sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
-            clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
-            marks = sm.marks | sec_marks
+        for text, said, clean, neg, exc, holders in got.sentences:
+            marks = said | sec_marks
             # Sentence's fields in order (index, block, text, kind, location, marks, concepts,
             # negated, excluded, context, placeholders): 12,000 calls on a 500-page plan
             sentences.append(Sentence(len(sentences), bi, text, block.kind, loc, share(marks, marks),
-                                      share(clean, clean), share(neg, neg), share(exc, exc), ctx, sm.placeholders))
+                                      clean, neg, exc, ctx, holders))
         _apply_bare_exclusion(sentences, first)
         if block.kind != "list_item":
             last = sentences[-1] if sentences and sentences[-1].block == bi else None
@@ -263,6 +247,54 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
         for t in doc.tables
     )
     return AnalysedDocument(doc, profile, tuple(sentences), tables, tuple(_sections(doc, sentences, concepts_of)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a block's text says, wherever it stands: its sentences as (text, marks, concepts,
+    negated, excluded, placeholders), whether it holds a placeholder, and the names of all its
+    concepts when they were asked for (a heading's or a header cell's context)."""
+
+    sentences: tuple[tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]], ...]
+    placeholder: bool
+    names: frozenset[str] | None
+
+
+def _read(sdoc: "Doc", text: str, matcher: ConceptMatcher, mv: MarkVocabulary, profile: str,
+          share: Callable[[frozenset[str], frozenset[str]], frozenset[str]], names: bool) -> _Read:
+    """A block text's sentences with their marks and concepts (`sdoc`: the text's Doc), and with
+    `names`, the names of all its concepts (only then: the matcher keeps every set it names, and
+    a plan's paragraphs would add megabytes of them). `share` gives the pool's copy of a set."""
+    concept_patterns, mark_patterns = matcher.open_block(text)  # those that may match here
+    patterns = mv.patterns_opened(mark_patterns)
+    holder_spans = [m.span() for p in patterns.placeholder for m in p.finditer(text)] if patterns.placeholder else ()
+    sents = list(sdoc.sents)
+    # each hit goes to the sentence it starts in (sentences partition the block's tokens)
+    hits = matcher.find(sdoc, text, concept_patterns)
+    named = matcher.names(hits) if names else None
+    if len(sents) == 1:
+        by_sent = [hits]
+    else:
+        hits.sort(key=_START)  # in order already but for pattern hits: a cheap sort
+        cuts = [bisect.bisect_left(hits, sent.start, key=_START) for sent in sents[1:]]
+        by_sent = [hits[a:b] for a, b in zip([0, *cuts], [*cuts, len(hits)])]
+    block_words, block_norms = sdoc.user_data[WORDS]
+    out = []
+    for sent, sent_hits in zip(sents, by_sent):
+        raw = text[sent.start_char : sent.end_char]  # what sent.text gives, without its tokens
+        clean_text = normalise(raw)
+        if not clean_text:
+            continue
+        words = block_words[sent.start : sent.end]
+        norms = block_norms[sent.start : sent.end]
+        sm = mark_sentence(words, norms, raw, profile, patterns)
+        # a placeholder the sentencizer cut in two ("[insert triggers, e.g. ...]") marks both halves
+        cut = [text[a:b] for a, b in holder_spans if a < sent.end_char and b > sent.start_char] if holder_spans else ()
+        if cut and "placeholder" not in sm.marks:
+            sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
+        clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
+        out.append((clean_text, sm.marks, share(clean, clean), share(neg, neg), share(exc, exc), sm.placeholders))
+    return _Read(tuple(out), bool(holder_spans), named)
 
 
 _NONE: frozenset[str] = frozenset()
