@@ -185,18 +185,25 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
             for header in headers.get((loc.table or 0, loc.row or 0, loc.col or 0), ()):
                 ctx |= concepts_of(header)
         ctx = share(ctx, ctx)
+        # a heading's or a header cell's concepts are the context of the blocks after it: found
+        # with its sentences, they need no second pass through the pipeline
+        heads = len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
+            block.kind == "table_cell" and (loc.row == 1 or loc.col == 1)))
+        got = read.get(block.text)
+        if got is None:
+            got = read[block.text] = _read(next(docs), block.text, matcher, mv, profile, share, heads)
         sec_marks = set(section_marks(loc.heading_path))
         if block.kind == "heading":
             sec_marks.add("heading")
-        if looks_like_contents_entry(block.text) or (block.style and _TOC_STYLE.match(block.style)):
+        if got.contents or (block.style and _TOC_STYLE.match(block.style)):
             sec_marks.add("contents")
         # In a plan, the first column of a wide table holds entries (a risk, a trigger); in a
         # contract's particulars or term-summary table it names the term its row settles.
-        if block.kind == "table_cell" and len(block.text.split()) <= _LABEL_WORDS and (
+        if block.kind == "table_cell" and got.short and (
             loc.row == 1 or (loc.col == 1 and (profile == "contract" or ncols.get(loc.table or 0, 0) == 2))
         ):
             sec_marks.add("label")
-        if profile == "contract" and block.kind != "table_cell" and _title_like(block.text):
+        if got.title_like and block.kind != "table_cell":  # (only ever set for a contract)
             sec_marks.add("heading")  # "Part C — Liquidated Damages." is a title, not a clause
         if profile != "contract":
             sec_marks.discard("recital")  # a plan's "Background" section states facts, it recites nothing
@@ -206,13 +213,6 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
                 sec_marks.add("recital")
         if block.kind == "list_item" and lead_in_deferred:
             sec_marks.add("deferred")
-        # a heading's or a header cell's concepts are the context of the blocks after it: found
-        # with its sentences, they need no second pass through the pipeline
-        heads = len(block.text) <= _CONTEXT_CHARS and (block.kind == "heading" or (
-            block.kind == "table_cell" and (loc.row == 1 or loc.col == 1)))
-        got = read.get(block.text)
-        if got is None:
-            got = read[block.text] = _read(next(docs), block.text, matcher, mv, profile, share, heads)
         if got.placeholder and block.kind == "table_cell":
             holder_cells.add((loc.table or 0, loc.row or 0, loc.col or 0))
         if heads and got.names is not None:
@@ -253,11 +253,16 @@ def analyse(doc: Document, matcher: ConceptMatcher, profile: str) -> AnalysedDoc
 class _Read:
     """What a block's text says, wherever it stands: its sentences as (text, marks, concepts,
     negated, excluded, placeholders), whether it holds a placeholder, and the names of all its
-    concepts when they were asked for (a heading's or a header cell's context)."""
+    concepts when they were asked for (a heading's or a header cell's context); and what its
+    block's marks are worked out from: whether it reads as a contents entry, whether it is short
+    enough to be a table's label, and (in a contract) whether it reads as a title."""
 
     sentences: tuple[tuple[str, frozenset[str], frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]], ...]
     placeholder: bool
     names: frozenset[str] | None
+    contents: bool
+    short: bool
+    title_like: bool
 
 
 def _read(sdoc: "Doc", text: str, matcher: ConceptMatcher, mv: MarkVocabulary, profile: str,
@@ -294,7 +299,8 @@ def _read(sdoc: "Doc", text: str, matcher: ConceptMatcher, mv: MarkVocabulary, p
             sm = replace(sm, marks=sm.marks | {"placeholder"}, placeholders=tuple(cut))
         clean, neg, exc = _split_by_marks(matcher, sent_hits, sent.start, sm)
         out.append((clean_text, sm.marks, share(clean, clean), share(neg, neg), share(exc, exc), sm.placeholders))
-    return _Read(tuple(out), bool(holder_spans), named)
+    return _Read(tuple(out), bool(holder_spans), named, looks_like_contents_entry(text),
+                 len(text.split()) <= _LABEL_WORDS, profile == "contract" and _title_like(text))
 
 
 _NONE: frozenset[str] = frozenset()
