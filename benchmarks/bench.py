@@ -153,6 +153,9 @@ def main() -> None:
     ap.add_argument("--big-runs", type=int, default=1, help="runs for files over --big pages (they are slow)")
     ap.add_argument("--big", type=int, default=100)
     ap.add_argument("--batch", type=int, default=40, help="documents in the --jobs batch (0: skip)")
+    ap.add_argument("--batch-runs", type=int, default=None,
+                    help="runs of the batch rows (default: --runs): a round takes seconds, and on a shared"
+                         " host the two-process speed-up varies widely from round to round")
     args = ap.parse_args()
     out = Path(args.out)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -185,7 +188,8 @@ def main() -> None:
         record((f"batch {len(batch)} docs --jobs 1", None, check_cmd(*batch, jobs=1)),
                (f"batch {len(batch)} docs --jobs 2", None, check_cmd(*batch, jobs=2)),
                ("host: pure-Python work, 1 process", None, [PY, "-c", SPIN, str(SPIN_N), "1"]),
-               ("host: the same work, 2 processes", None, [PY, "-c", SPIN, str(SPIN_N), "2"]))
+               ("host: the same work, 2 processes", None, [PY, "-c", SPIN, str(SPIN_N), "2"]),
+               runs=args.batch_runs)
     for n in sizes:
         pdf = str(generate.ensure(out, "rmp", n, "pdf"))
         docx = str(generate.ensure(out, "rmp", n, "docx"))
