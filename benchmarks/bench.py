@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
@@ -125,9 +126,9 @@ def run_once(cmd: list[str]) -> tuple[float, float, float]:
     return wall, float(user) + float(system), int(kb) / 1024
 
 
-def run_in_turns(cmds: list[list[str]], runs: int) -> list[dict[str, float]]:
+def run_in_turns(cmds: list[list[str]], runs: int) -> list[dict[str, Any]]:
     """Median wall time, median CPU time and the largest peak RSS over `runs` runs of each command,
-    the commands taking turns (A B C, A B C, ...): a ratio of two of them is not skewed when the
+    and each run's wall time (`walls`, in the order of the rounds), the commands taking turns (A B C, A B C, ...): a ratio of two of them is not skewed when the
     machine's speed drifts during the run, as it would be if all runs of A came before those of B.
     CPU time is what to compare on a shared, busy machine."""
     got: list[list[tuple[float, float, float]]] = [[] for _ in cmds]
