@@ -128,9 +128,10 @@ def run_once(cmd: list[str]) -> tuple[float, float, float]:
 
 def run_in_turns(cmds: list[list[str]], runs: int) -> list[dict[str, Any]]:
     """Median wall time, median CPU time and the largest peak RSS over `runs` runs of each command,
-    and each run's wall time (`walls`, in the order of the rounds), the commands taking turns (A B C, A B C, ...): a ratio of two of them is not skewed when the
-    machine's speed drifts during the run, as it would be if all runs of A came before those of B.
-    CPU time is what to compare on a shared, busy machine."""
+    and each run's wall time (`walls`, in the order of the rounds), the commands taking turns (A B
+    C, A B C, ...): a ratio of two of them is not skewed when the machine's speed drifts during the
+    run, as it would be if all runs of A came before those of B. CPU time is what to compare on a
+    shared, busy machine."""
     got: list[list[tuple[float, float, float]]] = [[] for _ in cmds]
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
